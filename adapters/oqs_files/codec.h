@@ -1,0 +1,82 @@
+// The OQS XML codec: the one place where the terminal's documents become onshi.v1 messages and
+// back. The transport (reading answers, writing requests) and the terminal simulator (reading
+// requests, writing answers) both use it, so they can never disagree about a document.
+//
+// The mapping is not written here: every mapped field carries an (oqs_element) option in
+// proto/onshi/v1/oqs_documents.proto and every mapped enum value an (oqs_code). The codec walks
+// the descriptors. Unknown elements are ignored. Inputs are untrusted: a DOCTYPE is refused,
+// size and depth are capped, bytes must match the declared encoding, and no error text ever
+// contains input bytes (errors name the element and give a line, never a value).
+
+#ifndef ONSHI_ADAPTERS_OQS_FILES_CODEC_H_
+#define ONSHI_ADAPTERS_OQS_FILES_CODEC_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "onshi/v1/oqs_documents.pb.h"
+
+namespace onshi::oqs {
+
+enum class Encoding {
+  kUtf8,
+  // Shift_JIS as Windows writes it (CP932).
+  kShiftJis,
+};
+
+struct EncodeOptions {
+  Encoding encoding = Encoding::kUtf8;
+  // Characters Shift_JIS cannot represent are written as 〓 (U+3013), the way the terminal
+  // writes 外字, instead of failing. The simulator uses this; onshi's own requests never do.
+  bool substitute_unrepresentable = false;
+};
+
+struct DecodeLimits {
+  // Larger documents are refused before parsing (ONSHI_DOCUMENT_TOO_LARGE).
+  size_t max_bytes = size_t{8} << 20;
+  // Deeper element nesting is refused (ONSHI_DOCUMENT_TOO_DEEP).
+  int max_depth = 32;
+};
+
+// Decodes an XmlMsg document into `message` (cleared first), following the (oqs_element)
+// options of its descriptor.
+//
+// Encoding: the XML declaration's encoding decides (UTF-8, or Shift_JIS/CP932/Windows-31J read
+// as CP932); without a declaration, MessageHeader/CharacterCodeIdentifier decides, else UTF-8.
+// A CharacterCodeIdentifier that contradicts the encoding actually used, invalid byte sequences
+// (including overlong UTF-8) and NUL bytes are refused (ONSHI_DOCUMENT_ENCODING). A UTF-8 BOM is
+// accepted.
+//
+// Errors (absl::Status from plugin/core/errors.h): ONSHI_DOCUMENT_TOO_LARGE, _DOCTYPE,
+// _MALFORMED (not well-formed, or the root is not XmlMsg), _ENCODING, _TOO_DEEP,
+// _INVALID_VALUE (a code outside its enum's (oqs_code) values, a non-integer in an integer
+// field, or a singular element given twice).
+absl::Status DecodeDocument(absl::string_view bytes, const DecodeLimits& limits,
+                            google::protobuf::Message* message);
+
+// Encodes `message` as an XmlMsg document: `<?xml version="1.0" encoding="..."
+// standalone="no"?>`, elements in field-number order, empty strings, zero integers and
+// UNSPECIFIED enums omitted, text escaped. Fails with ONSHI_DOCUMENT_ENCODING when a value
+// cannot be represented (a character outside CP932 when writing Shift_JIS, unless
+// substitute_unrepresentable) or is not valid UTF-8.
+absl::StatusOr<std::string> EncodeDocument(const google::protobuf::Message& message,
+                                           const EncodeOptions& options);
+
+// Typed entry points for the 資格確認 個別照会 pair (OQSsiquc01req / OQSsiquc01res, and the
+// card-reader's OQSsiquc01res_face, which has the result's shape).
+absl::StatusOr<v1::QualificationRequestDocument> DecodeQualificationRequest(
+    absl::string_view bytes, const DecodeLimits& limits = {});
+absl::StatusOr<std::string> EncodeQualificationRequest(
+    const v1::QualificationRequestDocument& request, const EncodeOptions& options);
+absl::StatusOr<v1::QualificationResult> DecodeQualificationResult(
+    absl::string_view bytes, const DecodeLimits& limits = {});
+// Sets MessageHeader/CharacterCodeIdentifier to match the encoding, whatever `result` says.
+absl::StatusOr<std::string> EncodeQualificationResult(const v1::QualificationResult& result,
+                                                      const EncodeOptions& options);
+
+}  // namespace onshi::oqs
+
+#endif  // ONSHI_ADAPTERS_OQS_FILES_CODEC_H_
