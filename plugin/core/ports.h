@@ -52,15 +52,26 @@ struct UnreadableAnswer {
   absl::Status error;
 };
 
+// What becomes of an answer file once the sink has seen it.
+enum class AnswerDisposition {
+  // Recorded: the file leaves res/ per the processed-file policy (archive or delete).
+  kProcessed,
+  // Not ours or not trustworthy (unknown id, another institution, id mismatch): moved into the
+  // quarantine folder, attached to nobody.
+  kQuarantine,
+};
+
 // Receives what the transport finds in res/. Calls come from the transport's own thread, one at
-// a time. The answer file stays in res/ until the call returns OK: a sink that could not record
-// the answer durably returns an error and sees the same file again on a later scan, so nothing
-// is lost; a sink must therefore accept the same answer twice (and record it once).
+// a time. The file stays in res/ until the call returns: a sink that could not record the answer
+// durably returns an error and sees the same file again on a later scan, so nothing is lost; a
+// sink must therefore accept the same answer twice (and record it once).
 class AnswerSink {
  public:
   virtual ~AnswerSink() = default;
-  virtual absl::Status OnAnswer(const IncomingAnswer& answer) = 0;
+  virtual absl::StatusOr<AnswerDisposition> OnAnswer(const IncomingAnswer& answer) = 0;
+  // The rejected request and its .err file leave res/ (into quarantine) after an OK return.
   virtual absl::Status OnRequestRejected(const RejectedRequest& rejected) = 0;
+  // Called after the file was quarantined.
   virtual absl::Status OnUnreadableAnswer(const UnreadableAnswer& unreadable) = 0;
 };
 
