@@ -185,6 +185,9 @@ class RecordStore {
 
   // NOT_FOUND (ONSHI_PATIENT_NOT_FOUND) for an unknown patient.
   virtual absl::StatusOr<v1::PatientRecord> GetPatientRecord(const std::string& patient_id) = 0;
+
+  // Cheap liveness probe for the health service: the database answers a trivial query.
+  virtual absl::Status CheckHealth() = 0;
 };
 
 }  // namespace onshi
