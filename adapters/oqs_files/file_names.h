@@ -30,11 +30,18 @@ struct FileName {
   std::string file_id;
 };
 
-// Parses a bare file name (no directory part). <id> is 1-64 characters of [A-Za-z0-9_-].
-// Anything else returns nullopt.
+// True if `file_id` satisfies the <id> rule: 1-64 characters of [A-Za-z0-9_-]. Thread-safe.
+bool IsValidFileId(absl::string_view file_id);
+
+// Parses a bare file name (no directory part). <id> is 1-64 characters of [A-Za-z0-9_-]; the
+// prefix and extension must match exactly, in case. A name starting "OQSsiquc01res_face_" is a
+// face check-in or nothing (never an answer whose id starts "face_"). Anything else (temp names,
+// paths, other kinds, ".XML", "x.xml.tmp", an empty id) returns nullopt. Thread-safe.
 std::optional<FileName> ParseFileName(absl::string_view name);
 
-// The bare file name for `kind` and `file_id` (which must satisfy the <id> rule).
+// The bare file name for `kind` and `file_id`. Returns an empty string when `file_id` breaks the
+// <id> rule, or when kind is kQualificationAnswer and file_id starts "face_" (the name would read
+// back as a face check-in), so a caller's bug can never produce a path. Thread-safe.
 std::string FileNameFor(FileKind kind, absl::string_view file_id);
 
 // Prefix of the names writers give files while writing them: never matches a document pattern,
