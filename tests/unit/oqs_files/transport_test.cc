@@ -1,0 +1,1041 @@
+#include "adapters/oqs_files/transport.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "adapters/oqs_files/codec.h"
+#include "adapters/oqs_files/file_names.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "plugin/common/system_clock.h"
+#include "plugin/core/errors.h"
+
+namespace onshi::oqs {
+namespace {
+
+namespace fs = std::filesystem;
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+constexpr auto kDeadline = std::chrono::seconds(15);
+
+// ---------------------------------------------------------------------------------------------
+// Fakes and helpers.
+
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(absl::Time now) : now_(now) {}
+  absl::Time Now() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return now_;
+  }
+  void Advance(absl::Duration d) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ += d;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  absl::Time now_;
+};
+
+// Records every sink call. OnAnswer replies from a queue of scripted replies, then kProcessed.
+class RecordingSink final : public AnswerSink {
+ public:
+  absl::StatusOr<AnswerDisposition> OnAnswer(const IncomingAnswer& answer) override {
+    Enter();
+    std::function<void()> during;
+    absl::StatusOr<AnswerDisposition> reply = AnswerDisposition::kProcessed;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!replies_.empty()) {
+        reply = replies_.front();
+        replies_.pop_front();
+      }
+      during = during_answer_;
+    }
+    if (during) during();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      answers_.push_back(answer);
+    }
+    Leave();
+    return reply;
+  }
+  absl::Status OnRequestRejected(const RejectedRequest& rejected) override {
+    Enter();
+    absl::Status reply;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!rejection_replies_.empty()) {
+        reply = rejection_replies_.front();
+        rejection_replies_.pop_front();
+      }
+      rejections_.push_back(rejected);
+    }
+    Leave();
+    return reply;
+  }
+  absl::Status OnUnreadableAnswer(const UnreadableAnswer& unreadable) override {
+    Enter();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      unreadables_.push_back(unreadable);
+    }
+    Leave();
+    return absl::OkStatus();
+  }
+
+  void AddReply(absl::StatusOr<AnswerDisposition> reply) {
+    std::lock_guard<std::mutex> lock(mu_);
+    replies_.push_back(std::move(reply));
+  }
+  void AddRejectionReply(absl::Status reply) {
+    std::lock_guard<std::mutex> lock(mu_);
+    rejection_replies_.push_back(std::move(reply));
+  }
+  void SetDuringAnswer(std::function<void()> f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    during_answer_ = std::move(f);
+  }
+
+  std::vector<IncomingAnswer> answers() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return answers_;
+  }
+  std::vector<RejectedRequest> rejections() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rejections_;
+  }
+  std::vector<UnreadableAnswer> unreadables() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return unreadables_;
+  }
+  size_t answer_count() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return answers_.size();
+  }
+  std::vector<std::string> answer_ids() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> ids;
+    for (const IncomingAnswer& a : answers_) ids.push_back(a.file_id);
+    return ids;
+  }
+  std::vector<std::string> unreadable_ids() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> ids;
+    for (const UnreadableAnswer& u : unreadables_) ids.push_back(u.file_id);
+    return ids;
+  }
+  int max_concurrent() const { return max_in_flight_.load(); }
+
+ private:
+  void Enter() {
+    int now = ++in_flight_;
+    int seen = max_in_flight_.load();
+    while (now > seen && !max_in_flight_.compare_exchange_weak(seen, now)) {
+    }
+  }
+  void Leave() { --in_flight_; }
+
+  mutable std::mutex mu_;
+  std::deque<absl::StatusOr<AnswerDisposition>> replies_;
+  std::deque<absl::Status> rejection_replies_;
+  std::function<void()> during_answer_;
+  std::vector<IncomingAnswer> answers_;
+  std::vector<RejectedRequest> rejections_;
+  std::vector<UnreadableAnswer> unreadables_;
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> max_in_flight_{0};
+};
+
+bool WaitFor(const std::function<bool()>& done,
+             std::chrono::steady_clock::duration limit = kDeadline) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
+// Lets the watcher run for a while (used before asserting that something did NOT happen; the
+// assertion holds however many scans fit in).
+void LetItRun(std::chrono::milliseconds ms = std::chrono::milliseconds(300)) {
+  std::this_thread::sleep_for(ms);
+}
+
+std::string MakeTempDir(const std::string& base) {
+  std::string pattern = base + "/onshi_transport_XXXXXX";
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  if (mkdtemp(buf.data()) == nullptr) return "";
+  return buf.data();
+}
+
+std::vector<std::string> List(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) names.push_back(e.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+// Writes `bytes` under a temp name in the same folder, then renames it: how a careful writer
+// (the terminal, the simulator) drops a file.
+void DropFile(const std::string& dir, const std::string& name, const std::string& bytes) {
+  std::string temp = absl::StrCat(dir, "/", kTempFilePrefix, "test-", name);
+  WriteFile(temp, bytes);
+  ASSERT_EQ(rename(temp.c_str(), (dir + "/" + name).c_str()), 0);
+}
+
+v1::QualificationRequestDocument MakeRequest(const std::string& id) {
+  v1::QualificationRequestDocument request;
+  request.set_qualification_confirmation_date("20250602");
+  request.set_medical_institution_code("1310000016");
+  request.set_arbitrary_file_identifier(id);
+  v1::QualificationSearchInfo* info = request.mutable_search_info();
+  info->mutable_identifiers()->set_insurer_number("06139992");
+  info->mutable_identifiers()->set_insured_card_symbol("ＴＥＳＴ記号");
+  info->mutable_identifiers()->set_insured_identification_number("9900001");
+  info->mutable_identifiers()->set_insured_branch_number("01");
+  info->set_birth_date("19850412");
+  info->set_limit_certificate_consent(v1::CONSENT_FLAG_GIVEN);
+  return request;
+}
+
+// A realistic answer; `records` makes it bigger (the slow-writer test wants many chunks).
+v1::QualificationResult MakeResult(const std::string& id, int records = 1) {
+  v1::QualificationResult result;
+  result.set_process_execution_time("20250602091030");
+  result.set_qualification_confirmation_date("20250602");
+  result.set_medical_institution_code("1310000016");
+  result.set_arbitrary_file_identifier(id);
+  result.set_reference_classification(v1::REFERENCE_CLASSIFICATION_INSURANCE_CARD);
+  result.set_segment_of_result(v1::SEGMENT_OF_RESULT_COMPLETED);
+  result.set_character_code(v1::CHARACTER_CODE_UTF8);
+  result.set_processing_result_status(v1::PROCESSING_RESULT_STATUS_NORMAL);
+  result.set_qualification_validity(v1::QUALIFICATION_VALIDITY_VALID);
+  for (int i = 0; i < records; ++i) {
+    v1::QualificationRecord* r = result.add_records();
+    r->set_insured_card_classification("01");
+    r->mutable_identifiers()->set_insurer_number("06139992");
+    r->mutable_identifiers()->set_insured_card_symbol("ＴＥＳＴ記号");
+    r->mutable_identifiers()->set_insured_identification_number(absl::StrCat("99000", i));
+    r->set_personal_family_classification("1");
+    r->set_name("試験　太郎");
+    r->set_name_kana("ｼｹﾝ ﾀﾛｳ");
+    r->set_sex1("1");
+    r->set_birth_date("19850412");
+    r->set_address("東京都千代田区試験町一丁目一番一号　テストマンション１０１号室");
+    r->set_post_number("100-0001");
+    r->set_qualification_date("20200401");
+    r->set_insured_card_valid_date("20200401");
+    r->set_insured_partial_contribution_ratio("030");
+    r->set_insurer_name("試験健康保険組合");
+  }
+  return result;
+}
+
+std::string EncodeResult(const v1::QualificationResult& result) {
+  absl::StatusOr<std::string> bytes = EncodeQualificationResult(result, EncodeOptions{});
+  EXPECT_TRUE(bytes.ok()) << bytes.status();
+  return bytes.ok() ? *bytes : "";
+}
+
+std::string AnswerName(const std::string& id) {
+  return FileNameFor(FileKind::kQualificationAnswer, id);
+}
+std::string RequestName(const std::string& id) {
+  return FileNameFor(FileKind::kQualificationRequest, id);
+}
+std::string ErrName(const std::string& id) { return FileNameFor(FileKind::kRejectedRequest, id); }
+
+class TransportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base_ = MakeTempDir(::testing::TempDir());
+    ASSERT_FALSE(base_.empty());
+    root_ = base_ + "/oqs";
+    req_ = root_ + "/req";
+    res_ = root_ + "/res";
+    processed_ = base_ + "/state/processed";
+    quarantine_ = base_ + "/state/quarantine";
+    outside_ = base_ + "/outside";
+    for (const std::string& d : {root_, req_, res_, outside_}) {
+      ASSERT_EQ(mkdir(d.c_str(), 0755), 0) << d;
+    }
+    ASSERT_EQ(mkdir((base_ + "/state").c_str(), 0700), 0);
+    options_.root = root_;
+    options_.rescan_interval = absl::Milliseconds(20);
+    options_.processed_dir = processed_;
+    options_.quarantine_dir = quarantine_;
+  }
+
+  void TearDown() override {
+    transport_.reset();
+    std::error_code ec;
+    fs::remove_all(base_, ec);
+  }
+
+  // Creates (and, unless told otherwise, starts) the transport with options_.
+  void StartTransport(const Clock* clock = nullptr, bool start = true) {
+    absl::StatusOr<std::unique_ptr<FileTransport>> t =
+        FileTransport::Create(options_, clock != nullptr ? clock : &fake_clock_);
+    ASSERT_TRUE(t.ok()) << t.status();
+    transport_ = std::move(*t);
+    if (start) {
+      ASSERT_TRUE(transport_->Start(&sink_).ok());
+    }
+  }
+
+  void DropAnswer(const std::string& id, const v1::QualificationResult& result) {
+    DropFile(res_, AnswerName(id), EncodeResult(result));
+  }
+
+  std::string base_, root_, req_, res_, processed_, quarantine_, outside_;
+  FileTransportOptions options_;
+  FakeClock fake_clock_{absl::FromUnixSeconds(1748822400)};  // 2025-06-02T00:00:00Z
+  RecordingSink sink_;
+  std::unique_ptr<FileTransport> transport_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Create, CheckHealth.
+
+TEST_F(TransportTest, CreateFailsWhenResIsMissing) {
+  ASSERT_EQ(rmdir(res_.c_str()), 0);
+  absl::StatusOr<std::unique_ptr<FileTransport>> t = FileTransport::Create(options_, &fake_clock_);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(ReasonOf(t.status()), "ONSHI_TERMINAL_UNAVAILABLE");
+  EXPECT_EQ(t.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(TransportTest, CreateFailsWhenReqIsASymlink) {
+  ASSERT_EQ(rmdir(req_.c_str()), 0);
+  ASSERT_EQ(symlink(outside_.c_str(), req_.c_str()), 0);
+  absl::StatusOr<std::unique_ptr<FileTransport>> t = FileTransport::Create(options_, &fake_clock_);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(ReasonOf(t.status()), "ONSHI_TERMINAL_UNAVAILABLE");
+}
+
+TEST_F(TransportTest, CreateMakesMissingPrivateFoldersWithMode0700) {
+  StartTransport(nullptr, /*start=*/false);
+  for (const std::string& d : {processed_, quarantine_}) {
+    struct stat st;
+    ASSERT_EQ(stat(d.c_str(), &st), 0) << d;
+    EXPECT_TRUE(S_ISDIR(st.st_mode));
+    EXPECT_EQ(st.st_mode & 0777, 0700u) << d;
+  }
+}
+
+TEST_F(TransportTest, CreateRefusesGroupAccessibleQuarantineFolder) {
+  ASSERT_EQ(mkdir(quarantine_.c_str(), 0700), 0);
+  ASSERT_EQ(chmod(quarantine_.c_str(), 0750), 0);
+  absl::StatusOr<std::unique_ptr<FileTransport>> t = FileTransport::Create(options_, &fake_clock_);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(ReasonOf(t.status()), "ONSHI_CONFIG_INVALID");
+}
+
+TEST_F(TransportTest, CreateRefusesResAsProcessedFolder) {
+  ASSERT_EQ(chmod(res_.c_str(), 0700), 0);
+  options_.processed_dir = res_;
+  absl::StatusOr<std::unique_ptr<FileTransport>> t = FileTransport::Create(options_, &fake_clock_);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(ReasonOf(t.status()), "ONSHI_CONFIG_INVALID");
+}
+
+TEST_F(TransportTest, CreateRefusesNonPositiveRescanInterval) {
+  options_.rescan_interval = absl::ZeroDuration();
+  absl::StatusOr<std::unique_ptr<FileTransport>> t = FileTransport::Create(options_, &fake_clock_);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(ReasonOf(t.status()), "ONSHI_CONFIG_INVALID");
+}
+
+TEST_F(TransportTest, HealthIsOkWithBothFoldersAndUnavailableWithoutRes) {
+  StartTransport(nullptr, /*start=*/false);
+  EXPECT_TRUE(transport_->CheckHealth().ok());
+  ASSERT_EQ(rmdir(res_.c_str()), 0);
+  absl::Status health = transport_->CheckHealth();
+  EXPECT_EQ(ReasonOf(health), "ONSHI_TERMINAL_UNAVAILABLE");
+  WriteFile(res_, "not a directory");
+  EXPECT_EQ(ReasonOf(transport_->CheckHealth()), "ONSHI_TERMINAL_UNAVAILABLE");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submitting requests.
+
+TEST_F(TransportTest, SubmitPlacesCompleteRequestUnderFinalNameAndNoTemp) {
+  StartTransport(nullptr, /*start=*/false);
+  v1::QualificationRequestDocument request = MakeRequest("REQ0001");
+  ASSERT_TRUE(transport_->SubmitQualificationRequest(request).ok());
+
+  EXPECT_THAT(List(req_), ElementsAre(RequestName("REQ0001")));
+  std::string bytes = ReadFile(req_ + "/" + RequestName("REQ0001"));
+  absl::StatusOr<v1::QualificationRequestDocument> decoded = DecodeQualificationRequest(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(*decoded, request));
+  struct stat st;
+  ASSERT_EQ(stat((req_ + "/" + RequestName("REQ0001")).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07, 0u) << "request files are not world-readable";
+}
+
+TEST_F(TransportTest, SubmitInShiftJisDecodesToTheSameRequest) {
+  options_.request_encoding = Encoding::kShiftJis;
+  StartTransport(nullptr, /*start=*/false);
+  v1::QualificationRequestDocument request = MakeRequest("SJIS01");
+  ASSERT_TRUE(transport_->SubmitQualificationRequest(request).ok());
+  std::string bytes = ReadFile(req_ + "/" + RequestName("SJIS01"));
+  EXPECT_NE(bytes.find("Shift_JIS"), std::string::npos);
+  absl::StatusOr<v1::QualificationRequestDocument> decoded = DecodeQualificationRequest(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(*decoded, request));
+}
+
+TEST_F(TransportTest, SubmitNeverReplacesAnExistingFile) {
+  StartTransport(nullptr, /*start=*/false);
+  const std::string path = req_ + "/" + RequestName("DUP0001");
+  WriteFile(path, "already here");
+  absl::Status s = transport_->SubmitQualificationRequest(MakeRequest("DUP0001"));
+  EXPECT_EQ(ReasonOf(s), "ONSHI_TERMINAL_UNAVAILABLE");
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ReadFile(path), "already here");
+  EXPECT_THAT(List(req_), ElementsAre(RequestName("DUP0001"))) << "no temp file left";
+}
+
+TEST_F(TransportTest, SubmitRefusesIdsThatBreakTheFileNameRule) {
+  StartTransport(nullptr, /*start=*/false);
+  for (const std::string& id :
+       {std::string(""), std::string("../x"), std::string("a/b"), std::string("a b"),
+        std::string("ｉｄ"), std::string(65, 'A'), std::string("face_0001")}) {
+    absl::Status s = transport_->SubmitQualificationRequest(MakeRequest(id));
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << "id " << id;
+  }
+  EXPECT_THAT(List(req_), IsEmpty());
+  EXPECT_THAT(List(root_), ElementsAre("req", "res"));
+}
+
+TEST_F(TransportTest, SubmitFailsCleanlyWhenReqIsGone) {
+  StartTransport(nullptr, /*start=*/false);
+  ASSERT_EQ(rmdir(req_.c_str()), 0);
+  absl::Status s = transport_->SubmitQualificationRequest(MakeRequest("GONE01"));
+  EXPECT_EQ(ReasonOf(s), "ONSHI_TERMINAL_UNAVAILABLE");
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(TransportTest, ConcurrentSubmitsAllLandCompleteWithoutTemps) {
+  StartTransport(nullptr, /*start=*/false);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        if (!transport_->SubmitQualificationRequest(MakeRequest(absl::StrCat("C", t, "_", i)))
+                 .ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::vector<std::string> names = List(req_);
+  ASSERT_EQ(names.size(), 100u);
+  for (const std::string& name : names) {
+    std::optional<FileName> parsed = ParseFileName(name);
+    ASSERT_TRUE(parsed.has_value()) << "unexpected entry in req/";
+    absl::StatusOr<v1::QualificationRequestDocument> decoded =
+        DecodeQualificationRequest(ReadFile(req_ + "/" + name));
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(decoded->arbitrary_file_identifier(), parsed->file_id);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Temp files left by a crash (B2).
+
+TEST_F(TransportTest, OwnTempFilesAndStaleForeignOnesAreRemovedAtCreate) {
+  StartTransport(nullptr, /*start=*/false);
+  const std::string tag = transport_->temp_file_tag();
+  transport_.reset();
+
+  const std::string own = absl::StrCat(req_, "/", kTempFilePrefix, tag, "-CRASHED");
+  const std::string foreign_old = absl::StrCat(req_, "/", kTempFilePrefix, "otherhost-OLD");
+  const std::string foreign_new = absl::StrCat(req_, "/", kTempFilePrefix, "otherhost-NEW");
+  const std::string document = req_ + "/" + RequestName("KEEP01");
+  for (const std::string& p : {own, foreign_old, foreign_new, document}) WriteFile(p, "<XmlMsg");
+  struct timespec old_times[2] = {{time(nullptr) - 3600, 0}, {time(nullptr) - 3600, 0}};
+  ASSERT_EQ(utimensat(AT_FDCWD, foreign_old.c_str(), old_times, 0), 0);
+
+  StartTransport(nullptr, /*start=*/false);
+  EXPECT_FALSE(Exists(own));
+  EXPECT_FALSE(Exists(foreign_old));
+  EXPECT_TRUE(Exists(foreign_new)) << "another writer may still be writing it";
+  EXPECT_TRUE(Exists(document));
+}
+
+TEST_F(TransportTest, StaleForeignTempFilesAreSweptWhileRunning) {
+  options_.stale_temp_age = absl::Seconds(1);
+  StartTransport();
+  const std::string foreign_old = absl::StrCat(req_, "/", kTempFilePrefix, "otherhost-OLD");
+  WriteFile(foreign_old, "<XmlMsg");
+  struct timespec old_times[2] = {{time(nullptr) - 3600, 0}, {time(nullptr) - 3600, 0}};
+  ASSERT_EQ(utimensat(AT_FDCWD, foreign_old.c_str(), old_times, 0), 0);
+  EXPECT_TRUE(WaitFor([&] { return !Exists(foreign_old); }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delivering answers.
+
+TEST_F(TransportTest, AnswerIsDeliveredOnceAndArchivedPrivately) {
+  StartTransport();
+  v1::QualificationResult result = MakeResult("ANS0001");
+  const std::string bytes = EncodeResult(result);
+  DropFile(res_, AnswerName("ANS0001"), bytes);
+
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  LetItRun();
+  std::vector<IncomingAnswer> answers = sink_.answers();
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].file_id, "ANS0001");
+  EXPECT_TRUE(MessageDifferencer::Equals(answers[0].result, result));
+  EXPECT_EQ(answers[0].received_time, fake_clock_.Now());
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+
+  ASSERT_THAT(List(processed_), ElementsAre(AnswerName("ANS0001")));
+  const std::string archived = processed_ + "/" + AnswerName("ANS0001");
+  EXPECT_EQ(ReadFile(archived), bytes);
+  struct stat st;
+  ASSERT_EQ(stat(archived.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(TransportTest, AnswerIsDeletedWhenArchivingIsOff) {
+  options_.archive_processed = false;
+  options_.processed_dir.clear();
+  StartTransport();
+  DropAnswer("DEL0001", MakeResult("DEL0001"));
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  EXPECT_EQ(sink_.answer_count(), 1u);
+  EXPECT_FALSE(Exists(processed_));
+}
+
+TEST_F(TransportTest, QuarantineDispositionMovesTheAnswerIntoQuarantine) {
+  sink_.AddReply(AnswerDisposition::kQuarantine);
+  StartTransport();
+  DropAnswer("ORPHAN1", MakeResult("ORPHAN1"));
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  EXPECT_THAT(List(quarantine_), ElementsAre(AnswerName("ORPHAN1")));
+  EXPECT_THAT(List(processed_), IsEmpty());
+  struct stat st;
+  ASSERT_EQ(stat((quarantine_ + "/" + AnswerName("ORPHAN1")).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(TransportTest, AnswerAlreadyWaitingIsDeliveredAtStart) {
+  StartTransport(nullptr, /*start=*/false);
+  DropAnswer("EARLY01", MakeResult("EARLY01"));
+  ASSERT_TRUE(transport_->Start(&sink_).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1; }));
+  EXPECT_THAT(sink_.answer_ids(), ElementsAre("EARLY01"));
+}
+
+TEST_F(TransportTest, RescansFindAnswersWithNotificationsOff) {
+  options_.notifications = false;
+  StartTransport();
+  DropAnswer("SMB0001", MakeResult("SMB0001"));
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  EXPECT_THAT(sink_.answer_ids(), ElementsAre("SMB0001"));
+}
+
+TEST_F(TransportTest, NotificationsAloneDeliverWithoutWaitingForARescan) {
+  options_.rescan_interval = absl::Hours(1);
+  StartTransport();
+  LetItRun(std::chrono::milliseconds(100));  // the initial scan is done
+  DropAnswer("FAST001", MakeResult("FAST001"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1; }));
+  EXPECT_THAT(sink_.answer_ids(), ElementsAre("FAST001"));
+}
+
+TEST_F(TransportTest, ResFolderThatVanishesAndReturnsIsWatchedAgain) {
+  StartTransport();
+  DropAnswer("VANISH1", MakeResult("VANISH1"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1 && List(res_).empty(); }));
+  ASSERT_EQ(rmdir(res_.c_str()), 0);  // the share went away
+  LetItRun(std::chrono::milliseconds(100));
+  EXPECT_EQ(ReasonOf(transport_->CheckHealth()), "ONSHI_TERMINAL_UNAVAILABLE");
+  ASSERT_EQ(mkdir(res_.c_str(), 0755), 0);  // and came back
+  EXPECT_TRUE(transport_->CheckHealth().ok());
+  DropAnswer("VANISH2", MakeResult("VANISH2"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 2; }));
+  EXPECT_THAT(sink_.answer_ids(), ElementsAre("VANISH1", "VANISH2"));
+}
+
+TEST_F(TransportTest, SameAnswerDroppedTwiceIsDeliveredTwiceAndEachFileOnce) {
+  StartTransport();
+  v1::QualificationResult result = MakeResult("TWICE01");
+  DropAnswer("TWICE01", result);
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1 && List(res_).empty(); }));
+  DropAnswer("TWICE01", result);
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 2 && List(res_).empty(); }));
+  LetItRun();
+  EXPECT_EQ(sink_.answer_count(), 2u);
+  EXPECT_EQ(List(processed_).size(), 2u) << "the second archive gets its own name";
+}
+
+TEST_F(TransportTest, SinkErrorLeavesTheFileAndItIsRetried) {
+  sink_.AddReply(MakeError(errors::kStoreUnavailable, "test"));
+  sink_.AddReply(MakeError(errors::kStoreUnavailable, "test"));
+  StartTransport();
+  DropAnswer("RETRY01", MakeResult("RETRY01"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() >= 1; }));
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  LetItRun();
+  EXPECT_EQ(sink_.answer_count(), 3u);
+  EXPECT_THAT(List(processed_), ElementsAre(AnswerName("RETRY01")));
+}
+
+TEST_F(TransportTest, BurstOfAnswersIsDeliveredOneAtATimeEachOnce) {
+  StartTransport();
+  constexpr int kCount = 200;
+  for (int i = 0; i < kCount; ++i) {
+    std::string id = absl::StrCat("BURST", i);
+    DropAnswer(id, MakeResult(id));
+  }
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  LetItRun();
+  std::vector<std::string> ids = sink_.answer_ids();
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kCount));
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), static_cast<size_t>(kCount));
+  EXPECT_EQ(sink_.max_concurrent(), 1);
+  EXPECT_EQ(List(processed_).size(), static_cast<size_t>(kCount));
+}
+
+// B1: a writer that puts the answer straight under its final name, slowly. Every trial must be
+// delivered exactly once, complete, and never reported unreadable. The fake clock never moves, so
+// the malformed grace never runs out however long the writer pauses.
+void SlowWriterTrials(const std::string& res, RecordingSink* sink, const std::string& prefix,
+                      int trials) {
+  std::mt19937 rng(20250602);
+  for (int trial = 0; trial < trials; ++trial) {
+    const std::string id = absl::StrCat(prefix, trial);
+    v1::QualificationResult result = MakeResult(id, 1 + trial % 4);
+    const std::string bytes = EncodeResult(result);
+    ASSERT_FALSE(bytes.empty());
+    std::thread writer([&] {
+      int fd = open((res + "/" + AnswerName(id)).c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+      ASSERT_GE(fd, 0);
+      size_t done = 0;
+      std::uniform_int_distribution<size_t> chunk(1, 512);
+      std::uniform_int_distribution<int> pause_us(0, 3000);
+      while (done < bytes.size()) {
+        size_t n = std::min(chunk(rng), bytes.size() - done);
+        ASSERT_EQ(write(fd, bytes.data() + done, n), static_cast<ssize_t>(n));
+        done += n;
+        std::this_thread::sleep_for(std::chrono::microseconds(pause_us(rng)));
+      }
+      close(fd);
+    });
+    writer.join();
+    ASSERT_TRUE(WaitFor([&] {
+      std::vector<std::string> ids = sink->answer_ids();
+      return std::count(ids.begin(), ids.end(), id) >= 1 && !Exists(res + "/" + AnswerName(id));
+    })) << "trial "
+        << trial;
+    std::vector<IncomingAnswer> answers = sink->answers();
+    int delivered = 0;
+    for (const IncomingAnswer& a : answers) {
+      if (a.file_id != id) continue;
+      ++delivered;
+      EXPECT_TRUE(MessageDifferencer::Equals(a.result, result))
+          << "partial import, trial " << trial;
+    }
+    EXPECT_EQ(delivered, 1) << "trial " << trial;
+  }
+  EXPECT_THAT(sink->unreadables(), IsEmpty());
+}
+
+TEST_F(TransportTest, SlowWriterIsNeverImportedPartiallyWithNotifications) {
+  options_.rescan_interval = absl::Milliseconds(3);
+  StartTransport();
+  SlowWriterTrials(res_, &sink_, "SLOWN", 50);
+}
+
+TEST_F(TransportTest, SlowWriterIsNeverImportedPartiallyWithRescansOnly) {
+  options_.rescan_interval = absl::Milliseconds(2);
+  options_.notifications = false;
+  StartTransport();
+  SlowWriterTrials(res_, &sink_, "SLOWR", 50);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unreadable answers.
+
+TEST_F(TransportTest, MalformedAnswerIsQuarantinedOnlyAfterTheGracePeriod) {
+  options_.malformed_grace = absl::Seconds(10);
+  StartTransport();
+  DropFile(res_, AnswerName("BAD0001"),
+           "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader>");
+  LetItRun();
+  EXPECT_TRUE(Exists(res_ + "/" + AnswerName("BAD0001")));
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+
+  fake_clock_.Advance(absl::Seconds(9));
+  LetItRun();
+  EXPECT_TRUE(Exists(res_ + "/" + AnswerName("BAD0001")));
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+
+  fake_clock_.Advance(absl::Seconds(2));
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
+  UnreadableAnswer u = sink_.unreadables()[0];
+  EXPECT_EQ(u.file_id, "BAD0001");
+  EXPECT_EQ(ReasonOf(u.error), "ONSHI_TERMINAL_MALFORMED_ANSWER");
+  EXPECT_FALSE(Exists(res_ + "/" + AnswerName("BAD0001")));
+  EXPECT_THAT(List(quarantine_), ElementsAre(AnswerName("BAD0001")));
+  EXPECT_THAT(sink_.answers(), IsEmpty());
+}
+
+TEST_F(TransportTest, AnswerThatChangesRestartsTheGracePeriodAndIsThenDelivered) {
+  options_.malformed_grace = absl::Seconds(10);
+  StartTransport();
+  const std::string path = res_ + "/" + AnswerName("GROW001");
+  const std::string bytes = EncodeResult(MakeResult("GROW001"));
+  WriteFile(path, bytes.substr(0, bytes.size() / 2));
+  LetItRun();
+  fake_clock_.Advance(absl::Seconds(8));
+  LetItRun();
+  // The writer resumes after a long pause: the half written so far was never given up on.
+  WriteFile(path, bytes);
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1; }));
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+}
+
+TEST_F(TransportTest, IdMismatchBetweenNameAndContentIsQuarantined) {
+  StartTransport();
+  // Substring collisions both ways (B6).
+  DropAnswer("123", MakeResult("1234"));
+  DropAnswer("5678", MakeResult("567"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 2; }));
+  for (const UnreadableAnswer& u : sink_.unreadables()) {
+    EXPECT_EQ(ReasonOf(u.error), "ONSHI_TERMINAL_MALFORMED_ANSWER");
+  }
+  EXPECT_THAT(sink_.answers(), IsEmpty());
+  EXPECT_THAT(List(res_), IsEmpty());
+  EXPECT_THAT(List(quarantine_), ElementsAre(AnswerName("123"), AnswerName("5678")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile folder content (B8).
+
+TEST_F(TransportTest, SymlinkNamedLikeAnAnswerIsNeverFollowed) {
+  const std::string target = outside_ + "/secret.xml";
+  const std::string bytes = EncodeResult(MakeResult("LINK001"));
+  WriteFile(target, bytes);
+  ASSERT_EQ(symlink(target.c_str(), (res_ + "/" + AnswerName("LINK001")).c_str()), 0);
+  StartTransport();
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
+  EXPECT_EQ(sink_.unreadables()[0].file_id, "LINK001");
+  EXPECT_THAT(sink_.answers(), IsEmpty()) << "the link's target was read";
+  EXPECT_EQ(ReadFile(target), bytes);
+  EXPECT_THAT(List(res_), IsEmpty());
+  // Same file system: the link itself was moved, still pointing where it pointed.
+  struct stat st;
+  ASSERT_EQ(lstat((quarantine_ + "/" + AnswerName("LINK001")).c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+}
+
+TEST_F(TransportTest, FifoNamedLikeAnAnswerNeitherBlocksNorIsRead) {
+  ASSERT_EQ(mkfifo((res_ + "/" + AnswerName("FIFO001")).c_str(), 0600), 0);
+  StartTransport();
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
+  EXPECT_EQ(sink_.unreadables()[0].file_id, "FIFO001");
+  // The watcher is still alive.
+  DropAnswer("AFTER01", MakeResult("AFTER01"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1; }));
+  transport_->Stop();
+}
+
+TEST_F(TransportTest, DirectoryNamedLikeAnAnswerIsLeftAlone) {
+  ASSERT_EQ(mkdir((res_ + "/" + AnswerName("DIR0001")).c_str(), 0755), 0);
+  WriteFile(res_ + "/" + AnswerName("DIR0001") + "/inner", "x");
+  StartTransport();
+  DropAnswer("AFTER02", MakeResult("AFTER02"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1; }));
+  LetItRun();
+  EXPECT_THAT(sink_.answer_ids(), ElementsAre("AFTER02"));
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+  EXPECT_TRUE(Exists(res_ + "/" + AnswerName("DIR0001") + "/inner"));
+}
+
+TEST_F(TransportTest, HardLinkedAnswerIsNeverReadAndQuarantinedAfterGrace) {
+  const std::string target = outside_ + "/db.xml";
+  const std::string bytes = EncodeResult(MakeResult("HARD001"));
+  WriteFile(target, bytes);
+  ASSERT_EQ(link(target.c_str(), (res_ + "/" + AnswerName("HARD001")).c_str()), 0);
+  StartTransport();
+  LetItRun();
+  EXPECT_THAT(sink_.answers(), IsEmpty());
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+  fake_clock_.Advance(options_.malformed_grace + absl::Seconds(1));
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
+  EXPECT_EQ(sink_.unreadables()[0].file_id, "HARD001");
+  EXPECT_THAT(sink_.answers(), IsEmpty());
+  EXPECT_EQ(ReadFile(target), bytes) << "the other name is untouched";
+  EXPECT_THAT(List(res_), IsEmpty());
+}
+
+TEST_F(TransportTest, OversizedSparseAnswerIsQuarantinedWithoutReadingIt) {
+  const std::string path = res_ + "/" + AnswerName("HUGE001");
+  int fd = open(path.c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, off_t{1} << 30), 0);  // 1 GiB, sparse
+  close(fd);
+  StartTransport();
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
+  EXPECT_EQ(sink_.unreadables()[0].file_id, "HUGE001");
+  EXPECT_EQ(ReasonOf(sink_.unreadables()[0].error), "ONSHI_TERMINAL_MALFORMED_ANSWER");
+  EXPECT_THAT(List(res_), IsEmpty());
+  EXPECT_THAT(List(quarantine_), ElementsAre(AnswerName("HUGE001")));
+}
+
+TEST_F(TransportTest, NamesThatAreNotExactlyDocumentNamesAreIgnored) {
+  const std::string bytes = EncodeResult(MakeResult("x"));
+  const std::vector<std::string> odd = {
+      "OQSsiquc01res_a b.xml",      "OQSsiquc01res_a\\b.xml",
+      "OQSsiquc01res_\xC3\xA9.xml", "OQSsiquc01res_a\nb.xml",
+      "OQSsiquc01res_.xml",         "OQSsiquc01res_x.xml.tmp",
+      "OQSsiquc01res_x.XML",        "oqssiquc01res_x.xml",
+      "..OQSsiquc01res_x.xml",      ".onshi-tmp-OQSsiquc01res_x.xml",
+      "OQSsiquc01res_x.xml~",       absl::StrCat("OQSsiquc01res_", std::string(65, 'a'), ".xml"),
+      std::string(250, 'n'),        "OQSsiquc01res_face_x.xml",
+  };
+  for (const std::string& name : odd) WriteFile(res_ + "/" + name, bytes);
+  StartTransport();
+  DropAnswer("AFTER03", MakeResult("AFTER03"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1; }));
+  LetItRun();
+  EXPECT_THAT(sink_.answer_ids(), ElementsAre("AFTER03"));
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+  EXPECT_THAT(sink_.rejections(), IsEmpty());
+  EXPECT_EQ(List(res_).size(), odd.size()) << "strays are left where they are";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rejected requests (.err).
+
+TEST(ExtractSafeErrorCodeTest, KeepsOnlyShortPlainCodes) {
+  EXPECT_EQ(ExtractSafeErrorCode("E1234"), "E1234");
+  EXPECT_EQ(ExtractSafeErrorCode("  E1234\r\n"), "E1234");
+  EXPECT_EQ(ExtractSafeErrorCode("\xEF\xBB\xBFXML-ERR_01\n"), "XML-ERR_01");
+  EXPECT_EQ(ExtractSafeErrorCode("E0001 スキーマエラー 山田太郎"), "E0001");
+  EXPECT_EQ(ExtractSafeErrorCode("E0001\nline two"), "E0001");
+  EXPECT_EQ(ExtractSafeErrorCode(std::string(32, 'A')), std::string(32, 'A'));
+  EXPECT_EQ(ExtractSafeErrorCode(std::string(33, 'A')), "");
+  EXPECT_EQ(ExtractSafeErrorCode("E0001: bad"), "");
+  EXPECT_EQ(ExtractSafeErrorCode("<?xml version=\"1.0\"?><XmlMsg>"), "");
+  EXPECT_EQ(ExtractSafeErrorCode("スキーマエラー"), "");
+  EXPECT_EQ(ExtractSafeErrorCode(""), "");
+  EXPECT_EQ(ExtractSafeErrorCode("   \n"), "");
+  EXPECT_EQ(ExtractSafeErrorCode(std::string("E1\0x", 4)), "");
+}
+
+TEST_F(TransportTest, ErrFileMapsToRejectionAndBothFilesAreQuarantined) {
+  StartTransport();
+  DropFile(res_, RequestName("REJ0001"), "<?xml version=\"1.0\"?><XmlMsg/>");
+  DropFile(res_, ErrName("REJ0001"), "E1234\r\n");
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  std::vector<RejectedRequest> rejections = sink_.rejections();
+  ASSERT_EQ(rejections.size(), 1u);
+  EXPECT_EQ(rejections[0].file_id, "REJ0001");
+  EXPECT_EQ(rejections[0].error_code, "E1234");
+  EXPECT_THAT(List(quarantine_), ElementsAre(ErrName("REJ0001"), RequestName("REJ0001")));
+}
+
+TEST_F(TransportTest, ErrFileWithTextGivesAnEmptyCode) {
+  StartTransport();
+  DropFile(res_, ErrName("REJ0002"), "要求ファイルの形式が不正です: 山田太郎");
+  ASSERT_TRUE(WaitFor([&] { return sink_.rejections().size() == 1; }));
+  EXPECT_EQ(sink_.rejections()[0].file_id, "REJ0002");
+  EXPECT_EQ(sink_.rejections()[0].error_code, "");
+  EXPECT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+}
+
+TEST_F(TransportTest, RejectionIsRetriedWhenTheSinkFails) {
+  sink_.AddRejectionReply(MakeError(errors::kStoreUnavailable, "test"));
+  StartTransport();
+  DropFile(res_, ErrName("REJ0003"), "E9");
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  ASSERT_EQ(sink_.rejections().size(), 2u);
+  EXPECT_EQ(sink_.rejections()[1].error_code, "E9");
+}
+
+TEST_F(TransportTest, ReturnedRequestWithoutErrIsRejectedAfterTheGracePeriod) {
+  StartTransport();
+  DropFile(res_, RequestName("LONE001"), "<?xml version=\"1.0\"?><XmlMsg/>");
+  LetItRun();
+  EXPECT_THAT(sink_.rejections(), IsEmpty());
+  EXPECT_TRUE(Exists(res_ + "/" + RequestName("LONE001")));
+  fake_clock_.Advance(options_.malformed_grace + absl::Seconds(1));
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  ASSERT_EQ(sink_.rejections().size(), 1u);
+  EXPECT_EQ(sink_.rejections()[0].file_id, "LONE001");
+  EXPECT_EQ(sink_.rejections()[0].error_code, "");
+  EXPECT_THAT(List(quarantine_), ElementsAre(RequestName("LONE001")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moving across file systems (archive on a local disk, res/ on another mount).
+
+TEST_F(TransportTest, ArchiveOnAnotherFileSystemIsACopyThenUnlink) {
+  std::string other = MakeTempDir("/dev/shm");
+  if (other.empty()) GTEST_SKIP() << "no /dev/shm";
+  struct stat a, b;
+  ASSERT_EQ(stat(base_.c_str(), &a), 0);
+  ASSERT_EQ(stat(other.c_str(), &b), 0);
+  if (a.st_dev == b.st_dev) {
+    fs::remove_all(other);
+    GTEST_SKIP() << "/dev/shm is on the same file system";
+  }
+  options_.processed_dir = other + "/processed";
+  options_.quarantine_dir = other + "/quarantine";
+  StartTransport();
+  const std::string bytes = EncodeResult(MakeResult("XDEV001"));
+  DropFile(res_, AnswerName("XDEV001"), bytes);
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  EXPECT_THAT(List(options_.processed_dir), ElementsAre(AnswerName("XDEV001")));
+  const std::string archived = options_.processed_dir + "/" + AnswerName("XDEV001");
+  EXPECT_EQ(ReadFile(archived), bytes);
+  struct stat st;
+  ASSERT_EQ(stat(archived.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  // A symlink cannot be moved across: it is unlinked, its target untouched.
+  const std::string target = outside_ + "/target.xml";
+  WriteFile(target, bytes);
+  ASSERT_EQ(symlink(target.c_str(), (res_ + "/" + AnswerName("XDEV002")).c_str()), 0);
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
+  EXPECT_THAT(List(res_), IsEmpty());
+  EXPECT_EQ(ReadFile(target), bytes);
+  transport_.reset();
+  fs::remove_all(other);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start and Stop.
+
+TEST_F(TransportTest, StopIsIdempotentAndWorksWithoutStart) {
+  StartTransport(nullptr, /*start=*/false);
+  transport_->Stop();
+  transport_->Stop();
+  ASSERT_TRUE(transport_->Start(&sink_).ok());
+  transport_->Stop();
+  transport_->Stop();
+}
+
+TEST_F(TransportTest, StopReturnsWhileTheWatcherIsIdle) {
+  options_.rescan_interval = absl::Hours(1);
+  options_.notifications = false;
+  StartTransport();
+  LetItRun(std::chrono::milliseconds(50));
+  transport_->Stop();  // a watcher that ignored its wake-up would hang here for an hour
+  DropAnswer("LATE001", MakeResult("LATE001"));
+  LetItRun();
+  EXPECT_THAT(sink_.answers(), IsEmpty()) << "no sink call after Stop";
+}
+
+TEST_F(TransportTest, StartTwiceIsRefusedAndRestartAfterStopWorks) {
+  StartTransport();
+  EXPECT_FALSE(transport_->Start(&sink_).ok());
+  EXPECT_FALSE(transport_->Start(nullptr).ok());
+  transport_->Stop();
+  ASSERT_TRUE(transport_->Start(&sink_).ok());
+  DropAnswer("AGAIN01", MakeResult("AGAIN01"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1; }));
+}
+
+TEST_F(TransportTest, StopFromInsideTheSinkDoesNotDeadlock) {
+  StartTransport();
+  sink_.SetDuringAnswer([this] { transport_->Stop(); });
+  DropAnswer("STOP001", MakeResult("STOP001"));
+  DropAnswer("STOP002", MakeResult("STOP002"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() >= 1; }));
+  LetItRun();
+  EXPECT_EQ(sink_.answer_count(), 1u) << "the watcher ends after the call that stopped it";
+  sink_.SetDuringAnswer(nullptr);
+  transport_->Stop();
+}
+
+TEST_F(TransportTest, StopWaitsForTheSinkCallInProgress) {
+  std::atomic<bool> in_call{false};
+  std::atomic<bool> call_done{false};
+  sink_.SetDuringAnswer([&] {
+    in_call = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    call_done = true;
+  });
+  StartTransport();
+  DropAnswer("SLOWSNK", MakeResult("SLOWSNK"));
+  ASSERT_TRUE(WaitFor([&] { return in_call.load(); }));
+  transport_->Stop();
+  EXPECT_TRUE(call_done.load());
+}
+
+TEST_F(TransportTest, DestroyingARunningTransportStopsIt) {
+  StartTransport(&fake_clock_);
+  transport_.reset();
+  DropAnswer("NOBODY1", MakeResult("NOBODY1"));
+  LetItRun();
+  EXPECT_THAT(sink_.answers(), IsEmpty());
+}
+
+TEST_F(TransportTest, WorksWithTheSystemClock) {
+  SystemClock clock;
+  options_.malformed_grace = absl::Milliseconds(200);
+  StartTransport(&clock);
+  DropFile(res_, AnswerName("SYS0001"), "not xml at all");
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
+  DropAnswer("SYS0002", MakeResult("SYS0002"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1; }));
+}
+
+}  // namespace
+}  // namespace onshi::oqs
