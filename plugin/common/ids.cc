@@ -1,26 +1,47 @@
 #include "plugin/common/ids.h"
 
 #include <sys/random.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 
 namespace onshi {
 namespace {
+
+// SplitMix64: spreads the fallback seed below over all bits.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
 
 void FillRandom(uint8_t* out, size_t n) {
   size_t done = 0;
   while (done < n) {
     ssize_t got = getrandom(out + done, n - done, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      // Without randomness ids could collide across requests; there is no safe fallback.
-      std::perror("onshi: getrandom");
-      std::abort();
+    if (got > 0) {
+      done += static_cast<size_t>(got);
+    } else if (got < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
     }
-    done += static_cast<size_t>(got);
+  }
+  if (done == n) return;
+  // getrandom() only fails on kernels without it (before 3.17). These ids must be unique, not
+  // secret: mix time, pid and a process-wide counter rather than abort the host process.
+  static std::atomic<uint64_t> counter{0};
+  uint64_t state = Mix(static_cast<uint64_t>(
+                           std::chrono::steady_clock::now().time_since_epoch().count()) ^
+                       (static_cast<uint64_t>(::getpid()) << 32) ^ counter.fetch_add(1));
+  for (size_t i = done; i < n; ++i) {
+    if ((i - done) % 8 == 0) state = Mix(state);
+    out[i] = static_cast<uint8_t>(state >> (8 * ((i - done) % 8)));
   }
 }
 

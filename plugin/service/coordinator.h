@@ -1,0 +1,96 @@
+// The coordinator drives qualification checks through the request ledger and the terminal:
+// it is where "nothing is confirmed that no terminal answer confirmed" is kept.
+//
+// A check is recorded in the ledger (durably) before its file is written; the terminal's answer
+// is recorded when it arrives, whether or not a caller is still waiting for it; a check whose
+// deadline passes without an answer becomes UNCONFIRMED, and an answer arriving after that is
+// kept as LATE, linked to its request, without touching the patient's coverage.
+
+#ifndef ONSHI_PLUGIN_SERVICE_COORDINATOR_H_
+#define ONSHI_PLUGIN_SERVICE_COORDINATOR_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "onshi/v1/eligibility_service.pb.h"
+#include "plugin/core/ports.h"
+
+namespace onshi::service {
+
+struct CoordinatorOptions {
+  // This institution's 医療機関コード; answers for another code are quarantined.
+  std::string medical_institution_code;
+  // How long a check waits for the terminal before it is UNCONFIRMED.
+  absl::Duration answer_timeout = absl::Seconds(30);
+};
+
+// Thread-safe. Must outlive the transport it is the sink of (stop the transport first).
+class Coordinator final : public AnswerSink {
+ public:
+  // `store`, `transport` and `clock` are not owned and must outlive the coordinator.
+  Coordinator(CoordinatorOptions options, RecordStore* store, TerminalTransport* transport,
+              const Clock* clock);
+
+  // After a restart: checks whose deadline passed become UNCONFIRMED; the others are placed
+  // again for the terminal under the same file id (a duplicate answer is recorded once).
+  absl::Status Recover();
+
+  // Turns every pending check whose deadline has passed into UNCONFIRMED. Called periodically,
+  // so a check nobody waits for any more still reaches its final state on time.
+  void ExpireOverdue();
+
+  // Runs one 個別照会. Blocks until the terminal answers, the check's deadline passes
+  // (UNCONFIRMED outcome), `call_deadline` passes (DEADLINE_EXCEEDED: the check goes on and a
+  // retry with the same request_id returns its outcome), `cancelled()` returns true
+  // (CANCELLED), or Shutdown() is called (CANCELLED).
+  absl::StatusOr<v1::CheckQualificationResponse> CheckQualification(
+      const v1::CheckQualificationRequest& request, absl::Time call_deadline,
+      const std::function<bool()>& cancelled);
+
+  absl::StatusOr<v1::PatientRecord> GetPatientRecord(const std::string& patient_id);
+
+  // Wakes every waiting call with CANCELLED; later calls fail the same way.
+  void Shutdown();
+
+  // AnswerSink (called by the transport's thread).
+  absl::StatusOr<AnswerDisposition> OnAnswer(const IncomingAnswer& answer) override;
+  absl::Status OnRequestRejected(const RejectedRequest& rejected) override;
+  absl::Status OnUnreadableAnswer(const UnreadableAnswer& unreadable) override;
+
+ private:
+  // Waits until the entry leaves kPending or one of the limits passes. Returns the entry as
+  // stored at that point.
+  absl::StatusOr<LedgerEntry> AwaitCompletion(const std::string& request_id,
+                                              absl::Time check_deadline, absl::Time call_deadline,
+                                              const std::function<bool()>& cancelled);
+  // pending → unconfirmed, if still pending. A lost race with an answer is not an error.
+  absl::Status ExpireEntry(const LedgerEntry& entry);
+  // pending → failed with `error`.
+  absl::Status FailEntry(const LedgerEntry& entry, const absl::Status& error);
+  // Records an on-time answer (with the coverage write) or a late one.
+  absl::Status RecordAnswer(const LedgerEntry& entry, const IncomingAnswer& answer);
+  // The outcome callers get for an entry that is no longer pending.
+  absl::StatusOr<v1::CheckQualificationResponse> OutcomeOf(const LedgerEntry& entry) const;
+  v1::Provenance ProvenanceFor(const LedgerEntry& entry) const;
+  void NotifyCompleted();
+
+  const CoordinatorOptions options_;
+  RecordStore* const store_;
+  TerminalTransport* const transport_;
+  const Clock* const clock_;
+
+  absl::Mutex mu_;
+  // Bumped (and waiters woken) whenever a ledger entry leaves kPending.
+  int64_t completions_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::CondVar completed_;
+  bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace onshi::service
+
+#endif  // ONSHI_PLUGIN_SERVICE_COORDINATOR_H_

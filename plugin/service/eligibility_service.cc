@@ -1,0 +1,88 @@
+#include "plugin/service/eligibility_service.h"
+
+#include <chrono>
+#include <thread>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "plugin/service/grpc_status.h"
+
+namespace onshi::service {
+namespace {
+
+using grpc::health::v1::HealthCheckResponse;
+
+// Replies must leave before the caller's deadline to be read; stop waiting this much earlier.
+constexpr absl::Duration kReplyMargin = absl::Milliseconds(50);
+
+absl::Time CallDeadline(const grpc::ServerContext& context) {
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline) - kReplyMargin;
+}
+
+bool IsKnownService(const std::string& name) {
+  return name.empty() || name == v1::EligibilityService::service_full_name();
+}
+
+}  // namespace
+
+grpc::Status EligibilityServiceImpl::CheckQualification(
+    grpc::ServerContext* context, const v1::CheckQualificationRequest* request,
+    v1::CheckQualificationResponse* response) {
+  absl::StatusOr<v1::CheckQualificationResponse> outcome = coordinator_->CheckQualification(
+      *request, CallDeadline(*context), [context] { return context->IsCancelled(); });
+  if (!outcome.ok()) return ToGrpcStatus(outcome.status());
+  *response = std::move(*outcome);
+  return grpc::Status::OK;
+}
+
+grpc::Status EligibilityServiceImpl::GetPatientRecord(grpc::ServerContext* context,
+                                                      const v1::GetPatientRecordRequest* request,
+                                                      v1::GetPatientRecordResponse* response) {
+  absl::StatusOr<v1::PatientRecord> record = coordinator_->GetPatientRecord(request->patient_id());
+  if (!record.ok()) return ToGrpcStatus(record.status());
+  *response->mutable_record() = std::move(*record);
+  return grpc::Status::OK;
+}
+
+HealthCheckResponse::ServingStatus HealthServiceImpl::Current() {
+  if (shutdown_.load()) return HealthCheckResponse::NOT_SERVING;
+  return probe_().ok() ? HealthCheckResponse::SERVING : HealthCheckResponse::NOT_SERVING;
+}
+
+grpc::Status HealthServiceImpl::Check(grpc::ServerContext* context,
+                                      const grpc::health::v1::HealthCheckRequest* request,
+                                      HealthCheckResponse* response) {
+  if (!IsKnownService(request->service())) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service");
+  }
+  response->set_status(Current());
+  return grpc::Status::OK;
+}
+
+grpc::Status HealthServiceImpl::Watch(grpc::ServerContext* context,
+                                      const grpc::health::v1::HealthCheckRequest* request,
+                                      grpc::ServerWriter<HealthCheckResponse>* writer) {
+  bool first = true;
+  HealthCheckResponse::ServingStatus last = HealthCheckResponse::UNKNOWN;
+  while (!context->IsCancelled()) {
+    HealthCheckResponse::ServingStatus now = IsKnownService(request->service())
+                                                 ? Current()
+                                                 : HealthCheckResponse::SERVICE_UNKNOWN;
+    if (first || now != last) {
+      HealthCheckResponse response;
+      response.set_status(now);
+      if (!writer->Write(response)) break;
+      first = false;
+      last = now;
+    }
+    if (shutdown_.load()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return grpc::Status::OK;
+}
+
+void HealthServiceImpl::Shutdown() { shutdown_.store(true); }
+
+}  // namespace onshi::service
