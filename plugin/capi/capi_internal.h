@@ -1,0 +1,118 @@
+// What the extern "C" shims of libonshi.so share: the opaque structs behind the public handles
+// and the exception barrier every entry point runs in. Internal to plugin/capi.
+//
+// The barrier: an entry point's body runs inside Guarded() (status-returning functions) or
+// GuardedValue() (getters). Nothing thrown inside leaves it: std::exception and anything else
+// become ONSHI_INTERNAL with reason ONSHI_INTERNAL. Bodies return absl::Status built from the
+// error catalogue (plugin/core/errors.h), so the four things a host sees (code, reason, staff
+// text, IT text) always come from that one table.
+
+#ifndef ONSHI_PLUGIN_CAPI_CAPI_INTERNAL_H_
+#define ONSHI_PLUGIN_CAPI_CAPI_INTERNAL_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "onshi/onshi.h"
+#include "onshi/v1/eligibility_service.pb.h"
+#include "plugin/client/client.h"
+
+struct onshi_error {
+  onshi_status code = ONSHI_OK;
+  std::string reason;
+  std::string staff_message;
+  std::string it_message;
+  bool retryable = false;
+  // The preallocated error handed out when memory runs out; onshi_error_free ignores it.
+  bool is_static = false;
+};
+
+struct onshi_client_options {
+  onshi::client::ClientOptions options;
+};
+
+struct onshi_client {
+  std::unique_ptr<onshi::client::Client> client;
+};
+
+struct onshi_check_request {
+  onshi::v1::CheckQualificationRequest message;
+  // Zero: the client's default.
+  absl::Duration timeout = absl::ZeroDuration();
+};
+
+struct onshi_qualification {
+  onshi::v1::CheckQualificationResponse response;
+};
+
+namespace onshi::capi {
+
+// Stores the error for `status` (not OK) in *err when err is not NULL and returns its code.
+// Never throws; when memory runs out *err receives a preallocated ONSHI_INTERNAL error.
+onshi_status Fail(onshi_error** err, const absl::Status& status) noexcept;
+
+// ONSHI_INVALID_ARGUMENT naming what is wrong (`function`: `detail`), e.g. a NULL handle.
+absl::Status InvalidArgument(absl::string_view function, absl::string_view detail);
+
+// ONSHI_INTERNAL for an exception that reached the barrier of `function`. The exception's text
+// is not used: it may quote data.
+onshi_status FailInternal(onshi_error** err, const char* function) noexcept;
+
+// OK when `text` is non-NULL, valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF);
+// otherwise ONSHI_INVALID_ARGUMENT naming `function` and `parameter`, never the value.
+absl::Status CheckText(const char* text, absl::string_view function, absl::string_view parameter);
+
+// A timeout in milliseconds as accepted at the C ABI: 0 (default) or 1 … 86400000.
+absl::Status ToTimeout(int64_t timeout_ms, absl::string_view function, absl::Duration* out);
+
+// A malloc'ed NUL-terminated copy of `text` for the caller (released by onshi_string_free).
+// ONSHI_INTERNAL when memory runs out.
+absl::Status CopyOut(const std::string& text, char** out, size_t* out_len);
+
+// The canonical JSON of a message: proto field names, defaults omitted.
+absl::Status ToJson(const google::protobuf::Message& message, std::string* json);
+
+// The body of an entry point that returns onshi_status. *err is cleared first; a failed body
+// fills it. Exceptions stop here.
+template <typename Body>
+onshi_status Guarded(const char* function, onshi_error** err, Body&& body) noexcept {
+  if (err != nullptr) *err = nullptr;
+  try {
+    absl::Status status = body();
+    if (status.ok()) return ONSHI_OK;
+    return Fail(err, status);
+  } catch (...) {
+    return FailInternal(err, function);
+  }
+}
+
+// The body of an entry point that returns a value (getters, constructors): `fallback` when it
+// throws.
+template <typename T, typename Body>
+T GuardedValue(T fallback, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (...) {
+    return fallback;
+  }
+}
+
+// The body of an entry point that returns nothing (free functions).
+template <typename Body>
+void GuardedVoid(Body&& body) noexcept {
+  try {
+    body();
+  } catch (...) {
+  }
+}
+
+// Borrowed C string for a getter: never NULL.
+inline const char* Text(const std::string& s) { return s.c_str(); }
+
+}  // namespace onshi::capi
+
+#endif  // ONSHI_PLUGIN_CAPI_CAPI_INTERNAL_H_

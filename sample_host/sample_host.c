@@ -1,0 +1,438 @@
+/*
+ * sample_host: a billing host of our own that uses libonshi exactly as a vendor would, through
+ * onshi.h alone. It prints the panel reception staff would see after a qualification check,
+ * the patient record, or the service's health.
+ *
+ *   sample_host [--socket PATH | --embedded CONFIG] [--timeout MS] COMMAND [options]
+ *
+ *   check  --insurer N [--symbol S] --number N [--branch NN] --birth YYYYMMDD
+ *          [--date YYYYMMDD] [--limit-consent] [--patient ID] [--request-id ID] [--json]
+ *   record --patient ID
+ *   health
+ *
+ * Without --socket or --embedded the socket is $ONSHI_SOCKET.
+ *
+ * Exit codes (docs/c-api.md):
+ *   0   check: the terminal answered (also when it says 無効 or 該当資格なし: the answer itself
+ *       is the information); record: printed; health: SERVING
+ *   1   an error (the staff text and the IT text are printed on stderr)
+ *   2   check: unconfirmed (no answer from the terminal in time; nothing was confirmed)
+ *   3   health: the service answered NOT_SERVING
+ *   64  wrong usage
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "onshi/onshi.h"
+
+enum { kExitOk = 0, kExitError = 1, kExitUnconfirmed = 2, kExitNotServing = 3, kExitUsage = 64 };
+
+struct args {
+  const char* socket_path;
+  const char* embedded_config;
+  long long timeout_ms;
+  const char* command;
+  const char* insurer;
+  const char* symbol;
+  const char* number;
+  const char* branch;
+  const char* birth;
+  const char* date;
+  const char* patient;
+  const char* request_id;
+  int limit_consent;
+  int json;
+};
+
+static void usage(FILE* out) {
+  fputs(
+      "usage: sample_host [--socket PATH | --embedded CONFIG] [--timeout MS] COMMAND ...\n"
+      "  check  --insurer N [--symbol S] --number N [--branch NN] --birth YYYYMMDD\n"
+      "         [--date YYYYMMDD] [--limit-consent] [--patient ID] [--request-id ID] [--json]\n"
+      "  record --patient ID\n"
+      "  health\n"
+      "The socket defaults to $ONSHI_SOCKET.\n"
+      "Exit: 0 answered / printed / serving, 1 error, 2 unconfirmed, 3 not serving, 64 usage.\n",
+      out);
+}
+
+/* Returns 0 on success, -1 on a usage error (already reported). */
+static int parse_args(int argc, char** argv, struct args* a) {
+  int i;
+  memset(a, 0, sizeof(*a));
+  for (i = 1; i < argc; ++i) {
+    const char* arg = argv[i];
+    const char** target = NULL;
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      usage(stdout);
+      exit(kExitOk);
+    } else if (strcmp(arg, "--limit-consent") == 0) {
+      a->limit_consent = 1;
+      continue;
+    } else if (strcmp(arg, "--json") == 0) {
+      a->json = 1;
+      continue;
+    } else if (strcmp(arg, "--socket") == 0) {
+      target = &a->socket_path;
+    } else if (strcmp(arg, "--embedded") == 0) {
+      target = &a->embedded_config;
+    } else if (strcmp(arg, "--insurer") == 0) {
+      target = &a->insurer;
+    } else if (strcmp(arg, "--symbol") == 0) {
+      target = &a->symbol;
+    } else if (strcmp(arg, "--number") == 0) {
+      target = &a->number;
+    } else if (strcmp(arg, "--branch") == 0) {
+      target = &a->branch;
+    } else if (strcmp(arg, "--birth") == 0) {
+      target = &a->birth;
+    } else if (strcmp(arg, "--date") == 0) {
+      target = &a->date;
+    } else if (strcmp(arg, "--patient") == 0) {
+      target = &a->patient;
+    } else if (strcmp(arg, "--request-id") == 0) {
+      target = &a->request_id;
+    } else if (strcmp(arg, "--timeout") == 0) {
+      char* end = NULL;
+      if (i + 1 >= argc) {
+        fprintf(stderr, "sample_host: --timeout needs a value\n");
+        return -1;
+      }
+      a->timeout_ms = strtoll(argv[++i], &end, 10);
+      if (end == NULL || *end != '\0' || a->timeout_ms <= 0) {
+        fprintf(stderr, "sample_host: --timeout must be a positive number of milliseconds\n");
+        return -1;
+      }
+      continue;
+    } else if (arg[0] == '-') {
+      fprintf(stderr, "sample_host: unknown option %s\n", arg);
+      return -1;
+    } else if (a->command == NULL) {
+      a->command = arg;
+      continue;
+    } else {
+      fprintf(stderr, "sample_host: unexpected argument %s\n", arg);
+      return -1;
+    }
+    if (i + 1 >= argc) {
+      fprintf(stderr, "sample_host: %s needs a value\n", arg);
+      return -1;
+    }
+    *target = argv[++i];
+  }
+  if (a->command == NULL) {
+    fprintf(stderr, "sample_host: no command given\n");
+    return -1;
+  }
+  if (a->socket_path != NULL && a->embedded_config != NULL) {
+    fprintf(stderr, "sample_host: give either --socket or --embedded, not both\n");
+    return -1;
+  }
+  if (a->socket_path == NULL && a->embedded_config == NULL) {
+    a->socket_path = getenv("ONSHI_SOCKET");
+    if (a->socket_path == NULL || a->socket_path[0] == '\0') {
+      fprintf(stderr,
+              "sample_host: give --socket PATH or --embedded CONFIG, or set ONSHI_SOCKET\n");
+      return -1;
+    }
+  }
+  if (strcmp(a->command, "check") == 0) {
+    if (a->insurer == NULL || a->number == NULL || a->birth == NULL) {
+      fprintf(stderr, "sample_host: check needs --insurer, --number and --birth\n");
+      return -1;
+    }
+  } else if (strcmp(a->command, "record") == 0) {
+    if (a->patient == NULL) {
+      fprintf(stderr, "sample_host: record needs --patient\n");
+      return -1;
+    }
+  } else if (strcmp(a->command, "health") != 0) {
+    fprintf(stderr, "sample_host: unknown command %s\n", a->command);
+    return -1;
+  }
+  return 0;
+}
+
+/* Prints a failed call's error the way the host would show it, and frees it. */
+static int report_error(onshi_status status, onshi_error* err) {
+  if (err != NULL) {
+    fprintf(stderr, "エラー: %s\n", onshi_error_staff_message(err));
+    fprintf(stderr, "IT: %s: %s\n", onshi_error_reason(err), onshi_error_it_message(err));
+    onshi_error_free(err);
+  } else {
+    fprintf(stderr, "エラー: (詳細なし)\nIT: %s\n", onshi_status_name(status));
+  }
+  return kExitError;
+}
+
+/* "19850412" → "1985年04月12日"; anything else unchanged. */
+static const char* format_date(const char* yyyymmdd, char* buffer, size_t size) {
+  size_t i;
+  if (strlen(yyyymmdd) != 8) return yyyymmdd;
+  for (i = 0; i < 8; ++i) {
+    if (yyyymmdd[i] < '0' || yyyymmdd[i] > '9') return yyyymmdd;
+  }
+  snprintf(buffer, size, "%.4s年%.2s月%.2s日", yyyymmdd, yyyymmdd + 4, yyyymmdd + 6);
+  return buffer;
+}
+
+static const char* or_dash(const char* s) { return s[0] == '\0' ? "—" : s; }
+
+static const char* sex_label(const char* code) {
+  if (strcmp(code, "1") == 0) return "男";
+  if (strcmp(code, "2") == 0) return "女";
+  if (strcmp(code, "3") == 0) return "未設定";
+  return or_dash(code);
+}
+
+static const char* personal_family_label(const char* code) {
+  if (strcmp(code, "1") == 0) return "本人";
+  if (strcmp(code, "2") == 0) return "家族";
+  return or_dash(code);
+}
+
+static void print_record(const onshi_qualification* q, int32_t i, int32_t count) {
+  char date1[32];
+  char date2[32];
+  const char* elderly = onshi_qualification_elderly_contribution_ratio(q, i);
+  if (count > 1) printf("── 資格 %d / %d ──\n", (int)i + 1, (int)count);
+  printf("保険者番号: %s\n", or_dash(onshi_qualification_insurer_number(q, i)));
+  printf("保険者名: %s\n", or_dash(onshi_qualification_insurer_name(q, i)));
+  printf("記号・番号・枝番: %s ・ %s ・ %s\n", or_dash(onshi_qualification_card_symbol(q, i)),
+         or_dash(onshi_qualification_card_number(q, i)),
+         or_dash(onshi_qualification_branch_number(q, i)));
+  printf("氏名 / カナ: %s / %s\n", or_dash(onshi_qualification_name(q, i)),
+         or_dash(onshi_qualification_name_kana(q, i)));
+  printf("生年月日: %s\n",
+         or_dash(format_date(onshi_qualification_birth_date(q, i), date1, sizeof(date1))));
+  printf("性別: %s\n", sex_label(onshi_qualification_sex(q, i)));
+  printf("本人・家族: %s\n", personal_family_label(onshi_qualification_personal_family(q, i)));
+  printf("資格取得日: %s\n",
+         or_dash(format_date(onshi_qualification_qualification_date(q, i), date1, sizeof(date1))));
+  printf(
+      "有効期間: %s 〜 %s\n",
+      or_dash(format_date(onshi_qualification_insured_card_valid_date(q, i), date1, sizeof(date1))),
+      or_dash(format_date(onshi_qualification_insured_card_expiration_date(q, i), date2,
+                          sizeof(date2))));
+  if (elderly[0] != '\0') {
+    char* end = NULL;
+    long percent = strtol(elderly, &end, 10);
+    if (end != NULL && *end == '\0' && percent > 0 && percent % 10 == 0) {
+      printf("高齢受給者: %ld割", percent / 10);
+    } else {
+      printf("高齢受給者: %s", elderly);
+    }
+    printf(" (%s 〜 %s)\n",
+           or_dash(format_date(onshi_qualification_elderly_valid_start_date(q, i), date1,
+                               sizeof(date1))),
+           or_dash(format_date(onshi_qualification_elderly_valid_end_date(q, i), date2,
+                               sizeof(date2))));
+  } else {
+    printf("高齢受給者: 該当なし\n");
+  }
+}
+
+static void print_panel(const onshi_qualification* q, int limit_consent) {
+  char date[32];
+  int32_t i;
+  const int32_t outcome = onshi_qualification_outcome(q);
+  const int32_t records = onshi_qualification_record_count(q);
+  const int32_t notices = onshi_qualification_notice_count(q);
+  const int32_t changes = onshi_qualification_change_count(q);
+  const char* explanation = onshi_qualification_status_explanation(q);
+
+  printf("資格: %s\n", or_dash(onshi_qualification_status_label(q)));
+  if (explanation[0] != '\0') printf("  %s\n", explanation);
+  if (outcome == ONSHI_OUTCOME_LATE_ANSWER) {
+    printf("  (時間切れ後に届いた応答です。患者記録は更新されていません)\n");
+  }
+  printf("確認日: %s\n",
+         or_dash(format_date(onshi_qualification_confirmation_date(q), date, sizeof(date))));
+  if (outcome == ONSHI_OUTCOME_UNCONFIRMED) {
+    printf("理由: %s\n", or_dash(onshi_qualification_unconfirmed_staff_message(q)));
+    printf("IT: %s: %s\n", onshi_qualification_unconfirmed_reason(q),
+           onshi_qualification_unconfirmed_it_message(q));
+  }
+  for (i = 0; i < records; ++i) print_record(q, i, records);
+  if (records > 0) {
+    const char* ratio = onshi_qualification_copay_ratio_label(q);
+    const char* limit_code = onshi_qualification_limit_category_code(q);
+    printf("負担割合: %s\n", or_dash(ratio));
+    if (!limit_consent) {
+      printf("限度額区分: 同意なし\n");
+    } else if (limit_code[0] == '\0') {
+      printf("限度額区分: 該当なし\n");
+    } else {
+      printf("限度額区分: %s (%s)%s\n", onshi_qualification_limit_category_name(q), limit_code,
+             onshi_qualification_limit_certificate_in_force(q) ? "" : " ※確認日は認定期間外");
+    }
+    printf("未就学: %s\n", onshi_qualification_preschool(q) ? "該当" : "該当なし");
+  }
+  if (notices > 0) {
+    printf("お知らせ:\n");
+    for (i = 0; i < notices; ++i) {
+      printf("  ・%s\n", onshi_qualification_notice_staff_message(q, i));
+    }
+  }
+  if (onshi_qualification_recorded_patient_id(q)[0] != '\0') {
+    const long long version = (long long)onshi_qualification_coverage_version(q);
+    printf("記録: 患者ID %s / 版 %lld", onshi_qualification_recorded_patient_id(q), version);
+    if (version == 1) {
+      /* The first version: every field is new, there is nothing to compare. */
+      printf(" (新規)\n");
+    } else {
+      printf(changes > 0 ? " / 変更 %d 件\n" : " / 変更なし\n", (int)changes);
+    }
+    for (i = 0; version != 1 && i < changes; ++i) {
+      printf("  ・%s (%s: %s → %s)\n", onshi_qualification_change_staff_message(q, i),
+             onshi_qualification_change_field(q, i),
+             or_dash(onshi_qualification_change_old_value(q, i)),
+             or_dash(onshi_qualification_change_new_value(q, i)));
+    }
+  }
+  printf("要求番号: %s\n", onshi_qualification_request_id(q));
+}
+
+/* Sets one text field of the request; on failure reports and returns non-zero. */
+typedef onshi_status (*text_setter)(onshi_check_request*, const char*, onshi_error**);
+
+static int set_text(onshi_check_request* request, text_setter setter, const char* value) {
+  onshi_error* err = NULL;
+  onshi_status status;
+  if (value == NULL) return 0;
+  status = setter(request, value, &err);
+  if (status != ONSHI_OK) {
+    report_error(status, err);
+    return -1;
+  }
+  return 0;
+}
+
+static int run_check(onshi_client* client, const struct args* a) {
+  onshi_check_request* request = onshi_check_request_new();
+  onshi_qualification* q = NULL;
+  onshi_error* err = NULL;
+  onshi_status status;
+  int exit_code;
+
+  if (request == NULL) {
+    fprintf(stderr, "エラー: メモリが不足しています\n");
+    return kExitError;
+  }
+  if (set_text(request, onshi_check_request_set_request_id, a->request_id) != 0 ||
+      set_text(request, onshi_check_request_set_insurer_number, a->insurer) != 0 ||
+      set_text(request, onshi_check_request_set_card_symbol, a->symbol) != 0 ||
+      set_text(request, onshi_check_request_set_card_number, a->number) != 0 ||
+      set_text(request, onshi_check_request_set_branch_number, a->branch) != 0 ||
+      set_text(request, onshi_check_request_set_birth_date, a->birth) != 0 ||
+      set_text(request, onshi_check_request_set_confirmation_date, a->date) != 0 ||
+      set_text(request, onshi_check_request_set_patient_id, a->patient) != 0) {
+    onshi_check_request_free(request);
+    return kExitError;
+  }
+  status = onshi_check_request_set_limit_consent(request, a->limit_consent, &err);
+  if (status != ONSHI_OK) {
+    onshi_check_request_free(request);
+    return report_error(status, err);
+  }
+
+  status = onshi_check_qualification(client, request, &q, &err);
+  if (status != ONSHI_OK) {
+    const int retryable = onshi_error_retryable(err);
+    exit_code = report_error(status, err);
+    if (retryable) {
+      /* The same request_id asks for the outcome of this attempt instead of a second check. */
+      fprintf(stderr, "再確認: --request-id %s\n", onshi_check_request_request_id(request));
+    }
+    onshi_check_request_free(request);
+    return exit_code;
+  }
+  onshi_check_request_free(request);
+
+  exit_code =
+      onshi_qualification_outcome(q) == ONSHI_OUTCOME_UNCONFIRMED ? kExitUnconfirmed : kExitOk;
+  if (a->json) {
+    char* json = NULL;
+    size_t length = 0;
+    status = onshi_qualification_to_json(q, &json, &length, &err);
+    if (status != ONSHI_OK) {
+      exit_code = report_error(status, err);
+    } else {
+      fwrite(json, 1, length, stdout);
+      fputc('\n', stdout);
+      onshi_string_free(json);
+    }
+  } else {
+    print_panel(q, a->limit_consent);
+  }
+  onshi_qualification_free(q);
+  return exit_code;
+}
+
+static int run_record(onshi_client* client, const struct args* a) {
+  char* json = NULL;
+  size_t length = 0;
+  onshi_error* err = NULL;
+  onshi_status status =
+      onshi_get_patient_record(client, a->patient, a->timeout_ms, &json, &length, &err);
+  if (status != ONSHI_OK) return report_error(status, err);
+  fwrite(json, 1, length, stdout);
+  fputc('\n', stdout);
+  onshi_string_free(json);
+  return kExitOk;
+}
+
+static int run_health(onshi_client* client) {
+  int32_t serving = 0;
+  onshi_error* err = NULL;
+  onshi_status status = onshi_client_health(client, &serving, &err);
+  if (status != ONSHI_OK) return report_error(status, err);
+  puts(serving ? "SERVING" : "NOT_SERVING");
+  return serving ? kExitOk : kExitNotServing;
+}
+
+int main(int argc, char** argv) {
+  struct args a;
+  onshi_client_options* options;
+  onshi_client* client = NULL;
+  onshi_error* err = NULL;
+  onshi_status status;
+  int exit_code;
+
+  if (parse_args(argc, argv, &a) != 0) {
+    usage(stderr);
+    return kExitUsage;
+  }
+  if (onshi_abi_version() != ONSHI_ABI_VERSION) {
+    fprintf(stderr, "sample_host: built for libonshi ABI %d, loaded %d\n", ONSHI_ABI_VERSION,
+            (int)onshi_abi_version());
+    return kExitError;
+  }
+
+  options = onshi_client_options_new();
+  if (options == NULL) {
+    fprintf(stderr, "エラー: メモリが不足しています\n");
+    return kExitError;
+  }
+  status = a.socket_path != NULL
+               ? onshi_client_options_set_socket_path(options, a.socket_path, &err)
+               : onshi_client_options_set_embedded_config(options, a.embedded_config, &err);
+  if (status == ONSHI_OK && a.timeout_ms > 0) {
+    status = onshi_client_options_set_timeout_ms(options, (int64_t)a.timeout_ms, &err);
+  }
+  if (status == ONSHI_OK) status = onshi_client_open(options, &client, &err);
+  onshi_client_options_free(options);
+  if (status != ONSHI_OK) return report_error(status, err);
+
+  if (strcmp(a.command, "check") == 0) {
+    exit_code = run_check(client, &a);
+  } else if (strcmp(a.command, "record") == 0) {
+    exit_code = run_record(client, &a);
+  } else {
+    exit_code = run_health(client);
+  }
+  onshi_client_close(client);
+  return exit_code;
+}
