@@ -18,6 +18,7 @@ constexpr absl::string_view kGetaMark = "\xE3\x80\x93";          // 〓 U+3013
 constexpr absl::string_view kMedicalAssistanceCardClass = "A1";  // 医療扶助 (OQSCD010)
 constexpr absl::string_view kCardRatioElement = "InsuredPartialContributionRatio";
 constexpr absl::string_view kElderlyRatioElement = "ElderlyRecipientContributionRatio";
+constexpr absl::string_view kAgeRatioSource = "age";
 
 struct LimitCategory {
   absl::string_view code;
@@ -157,6 +158,26 @@ void AddUnrepresentableNotices(const v1::QualificationRecord& record, v1::Billin
   }
 }
 
+// The ratio the law fixes by age alone, for answers that state none (the terminal reports a
+// ratio for 後期高齢者 and 高齢受給者 only): 2割 before compulsory schooling (until the first
+// 31 March after reaching age 6, or PreschoolClassification 1), 3割 until the 70–74 rules start
+// (the month after the one in which the patient reaches 70: the birthday month for a birthday
+// on the 1st, oqs-interface.md §8.4). From 70 the ratio depends on income (2割 or 3割) and only
+// the terminal can say it: nullopt.
+std::optional<int> RatioByAge(const v1::QualificationRecord& record, const Date& date) {
+  const std::optional<Date> birth = ParseDate(record.birth_date());
+  if (!birth.has_value() || date < *birth) return std::nullopt;
+  // The first 31 March on or after the day the child reaches 6.
+  const Date six = DateOfReachingAge(*birth, 6);
+  const Date last_preschool_day{six.month <= 3 ? six.year : six.year + 1, 3, 31};
+  if (record.preschool_classification() == "1" || !(last_preschool_day < date)) return 20;
+  const Date seventy = DateOfReachingAge(*birth, 70);
+  const Date elderly_start = seventy.month == 12 ? Date{seventy.year + 1, 1, 1}
+                                                 : Date{seventy.year, seventy.month + 1, 1};
+  if (date < elderly_start) return 30;
+  return std::nullopt;
+}
+
 void DeriveCopayRatio(const v1::QualificationRecord& record, v1::QualificationValidity validity,
                       const Date& date, v1::BillingView* view) {
   const v1::ElderlyRecipientCertificate& elderly = record.elderly_recipient_certificate();
@@ -192,7 +213,14 @@ void DeriveCopayRatio(const v1::QualificationRecord& record, v1::QualificationVa
     const bool medical_assistance =
         record.insured_card_classification() == kMedicalAssistanceCardClass ||
         validity == v1::QUALIFICATION_VALIDITY_VALID_UNREGISTERED;
-    if (!medical_assistance) {
+    if (medical_assistance) return;
+    if (const std::optional<int> by_age = RatioByAge(record, date); by_age.has_value()) {
+      view->set_copay_ratio_percent(*by_age);
+      view->set_copay_ratio_label(RatioLabel(*by_age));
+      view->set_copay_ratio_source(std::string(kAgeRatioSource));
+      return;
+    }
+    {
       AddNotice(view, notices::kCopayRatioMissing,
                 "応答に負担割合が含まれていません。保険証等で負担割合を確認してください。",
                 "the record has neither InsuredPartialContributionRatio nor an applicable "

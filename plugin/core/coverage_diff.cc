@@ -245,6 +245,20 @@ std::string FieldLabel(absl::string_view path) {
   return std::string(path);
 }
 
+v1::QualificationRecord CoverageOf(const v1::QualificationRecord& record) {
+  v1::QualificationRecord coverage = record;
+  coverage.clear_limit_certificate_consent();
+  coverage.clear_specific_diseases_consent();
+  coverage.clear_specific_health_checkups_consent();
+  coverage.clear_pharmacists_info_consent();
+  coverage.clear_diagnosis_info_consent();
+  coverage.clear_operation_info_consent();
+  coverage.clear_arbitrary_identifier();
+  coverage.clear_prescription_issue_select();
+  coverage.clear_limit_certificate_changed();
+  return coverage;
+}
+
 std::vector<v1::FieldChange> DiffCoverage(const v1::CoverageVersion* current,
                                           const v1::QualificationRecord& next,
                                           v1::QualificationValidity next_validity) {

@@ -26,6 +26,13 @@ namespace onshi {
 // The path of the pseudo-field holding the validity label.
 inline constexpr absl::string_view kValidityField = "validity";
 
+// The coverage part of an answer's record: `record` without what belongs to one check rather
+// than to the insurance — the consents and their times (every card-reader visit brings new
+// ones), ArbitraryIdentifier, PrescriptionIssueSelect and LimitApplicationCertificateChanged.
+// Those stay with the confirmation of the check (and the ledger); coverage versions change only
+// when the insurance does.
+v1::QualificationRecord CoverageOf(const v1::QualificationRecord& record);
+
 // Every non-empty field of `record` by path, found by protobuf reflection (so a field added to
 // the proto is compared without code here). Strings as they are; integers in decimal; bools
 // "true"; enums as their OQS code ("1") or, without one, their value name. Nested messages join

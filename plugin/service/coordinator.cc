@@ -241,8 +241,9 @@ absl::Status Coordinator::RecordAnswer(const LedgerEntry& entry, const IncomingA
         store_->GetCurrentCoverage(entry.patient_id);
     if (!current.ok()) return current.status();
     const v1::CoverageVersion* current_ptr = current->has_value() ? &**current : nullptr;
+    const v1::QualificationRecord coverage = CoverageOf(result.records(0));
     std::vector<v1::FieldChange> changes =
-        DiffCoverage(current_ptr, result.records(0), result.qualification_validity());
+        DiffCoverage(current_ptr, coverage, result.qualification_validity());
     v1::RecordWrite& write = *response.mutable_record_write();
     write.set_patient_id(entry.patient_id);
     write.set_coverage_version(current_ptr != nullptr ? current_ptr->version() : 0);
@@ -251,7 +252,7 @@ absl::Status Coordinator::RecordAnswer(const LedgerEntry& entry, const IncomingA
       update.expected_version = current_ptr != nullptr ? current_ptr->version() : 0;
       v1::CoverageVersion& next = update.version;
       next.set_version(update.expected_version + 1);
-      *next.mutable_coverage() = result.records(0);
+      *next.mutable_coverage() = coverage;
       next.set_validity(result.qualification_validity());
       *next.mutable_provenance() = provenance;
       *next.mutable_recorded_time() = ToProtoTime(clock_->Now());

@@ -83,7 +83,8 @@ class RuntimeImpl final : public Runtime {
  public:
   ~RuntimeImpl() override { Shutdown(); }
 
-  static absl::StatusOr<std::unique_ptr<RuntimeImpl>> Create(const v1::SidecarConfig& config) {
+  static absl::StatusOr<std::unique_ptr<RuntimeImpl>> Create(const v1::SidecarConfig& config,
+                                                             RuntimeOverrides overrides) {
     auto runtime = std::unique_ptr<RuntimeImpl>(new RuntimeImpl());
     if (absl::Status s = EnsurePrivateDirectory(config.state_dir()); !s.ok()) return s;
     if (absl::Status s = runtime->lock_.Acquire(config.state_dir()); !s.ok()) return s;
@@ -93,10 +94,14 @@ class RuntimeImpl final : public Runtime {
     if (!store.ok()) return store.status();
     runtime->store_ = std::move(*store);
 
-    absl::StatusOr<std::unique_ptr<oqs::FileTransport>> transport =
-        oqs::FileTransport::Create(TransportOptions(config.terminal()), &runtime->clock_);
-    if (!transport.ok()) return transport.status();
-    runtime->transport_ = std::move(*transport);
+    if (overrides.transport != nullptr) {
+      runtime->transport_ = std::move(overrides.transport);
+    } else {
+      absl::StatusOr<std::unique_ptr<oqs::FileTransport>> transport =
+          oqs::FileTransport::Create(TransportOptions(config.terminal()), &runtime->clock_);
+      if (!transport.ok()) return transport.status();
+      runtime->transport_ = std::move(*transport);
+    }
 
     CoordinatorOptions options;
     options.medical_institution_code = config.terminal().medical_institution_code();
@@ -152,7 +157,7 @@ class RuntimeImpl final : public Runtime {
   StateDirLock lock_;
   SystemClock clock_;
   std::unique_ptr<SqliteStore> store_;
-  std::unique_ptr<oqs::FileTransport> transport_;
+  std::unique_ptr<TerminalTransport> transport_;
   std::unique_ptr<Coordinator> coordinator_;
   std::unique_ptr<EligibilityServiceImpl> eligibility_;
   std::unique_ptr<HealthServiceImpl> health_;
@@ -164,8 +169,10 @@ class RuntimeImpl final : public Runtime {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Start(const v1::SidecarConfig& config) {
-  absl::StatusOr<std::unique_ptr<RuntimeImpl>> runtime = RuntimeImpl::Create(config);
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Start(const v1::SidecarConfig& config,
+                                                        RuntimeOverrides overrides) {
+  absl::StatusOr<std::unique_ptr<RuntimeImpl>> runtime =
+      RuntimeImpl::Create(config, std::move(overrides));
   if (!runtime.ok()) {
     Log(LogLevel::kError, kLog, "could not start: ", ToErrorDetail(runtime.status()).it_message());
     return runtime.status();

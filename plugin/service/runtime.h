@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "onshi/v1/config.pb.h"
+#include "plugin/core/ports.h"
 
 namespace grpc {
 class Service;
@@ -26,11 +27,19 @@ absl::StatusOr<v1::SidecarConfig> LoadConfigFile(const std::string& path);
 // Applies defaults and validates a config given in memory (LoadConfigFile does this too).
 absl::StatusOr<v1::SidecarConfig> CompleteConfig(v1::SidecarConfig config);
 
+// Parts to use instead of the ones the configuration names. Empty members mean "as configured".
+// onshid and libonshi.so never set them; the benchmarks use them to put an in-process terminal
+// behind the real service.
+struct RuntimeOverrides {
+  std::unique_ptr<TerminalTransport> transport;
+};
+
 class Runtime {
  public:
   // Opens the store, recovers requests left pending by a previous run, starts watching the
   // terminal's folders. `config` must have passed CompleteConfig.
-  static absl::StatusOr<std::unique_ptr<Runtime>> Start(const v1::SidecarConfig& config);
+  static absl::StatusOr<std::unique_ptr<Runtime>> Start(const v1::SidecarConfig& config,
+                                                        RuntimeOverrides overrides = {});
 
   virtual ~Runtime() = default;
 

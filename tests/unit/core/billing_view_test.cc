@@ -13,6 +13,7 @@
 namespace onshi {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -369,9 +370,64 @@ TEST(CopayRatioTest, UnreadableRatioGivesZeroAndNotice) {
   ExpectItTextsFreeOfRecordValues(view, result);
 }
 
+struct AgeRatioCase {
+  const char* name;
+  const char* birth_date;
+  Date date;
+  int percent;  // 0: the age does not fix it (70 and over)
+};
+
+class CopayRatioByAgeTest : public ::testing::TestWithParam<AgeRatioCase> {};
+
+TEST_P(CopayRatioByAgeTest, AnswerWithoutRatioGetsTheRatioTheLawFixesByAge) {
+  const AgeRatioCase& c = GetParam();
+  v1::QualificationResult result = ValidResult();
+  result.mutable_records(0)->clear_insured_partial_contribution_ratio();
+  result.mutable_records(0)->set_birth_date(c.birth_date);
+  result.mutable_records(0)->mutable_limit_certificate()->set_valid_end_date("20991231");
+  v1::BillingView view = DeriveBillingView(result, c.date);
+  EXPECT_EQ(view.copay_ratio_percent(), c.percent);
+  if (c.percent != 0) {
+    EXPECT_EQ(view.copay_ratio_source(), "age");
+    EXPECT_THAT(NoticeCodes(view), Not(Contains("ONSHI_NOTICE_COPAY_RATIO_MISSING")));
+  } else {
+    EXPECT_EQ(view.copay_ratio_label(), "");
+    EXPECT_THAT(NoticeCodes(view), Contains("ONSHI_NOTICE_COPAY_RATIO_MISSING"));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Boundaries, CopayRatioByAgeTest,
+    ::testing::Values(
+        AgeRatioCase{"Adult", "19850412", {2025, 6, 2}, 30},
+        // Born 1 April: reaches 6 on 31 March, the last preschool day.
+        AgeRatioCase{"BornAprilFirstLastPreschoolDay", "20200401", {2026, 3, 31}, 20},
+        AgeRatioCase{"BornAprilFirstFirstSchoolDay", "20200401", {2026, 4, 1}, 30},
+        // Born 2 April: reaches 6 on 1 April, so one more preschool year.
+        AgeRatioCase{"BornAprilSecondStillPreschool", "20200402", {2027, 3, 31}, 20},
+        AgeRatioCase{"BornAprilSecondSchool", "20200402", {2027, 4, 1}, 30},
+        AgeRatioCase{"Newborn", "20250601", {2025, 6, 2}, 20},
+        // Born on the 1st: the 70-74 rules start in the birthday month itself.
+        AgeRatioCase{"SeventyBornFirstMonthBefore", "19560301", {2026, 2, 28}, 30},
+        AgeRatioCase{"SeventyBornFirstBirthdayMonth", "19560301", {2026, 3, 1}, 0},
+        // Born mid-month: from the month after.
+        AgeRatioCase{"SeventyMidMonthBirthdayMonth", "19560315", {2026, 3, 31}, 30},
+        AgeRatioCase{"SeventyMidMonthMonthAfter", "19560315", {2026, 4, 1}, 0},
+        AgeRatioCase{"SeventyInDecemberStartsInJanuary", "19561215", {2026, 12, 31}, 30},
+        AgeRatioCase{"SeventyInDecemberJanuary", "19561215", {2027, 1, 1}, 0}),
+    [](const ::testing::TestParamInfo<AgeRatioCase>& info) { return info.param.name; });
+
+TEST(CopayRatioTest, PreschoolClassificationGivesTwoTenthsWhateverTheAge) {
+  v1::QualificationResult result = ValidResult();
+  result.mutable_records(0)->clear_insured_partial_contribution_ratio();
+  result.mutable_records(0)->set_preschool_classification("1");
+  EXPECT_EQ(DeriveBillingView(result, kDate).copay_ratio_percent(), 20);
+}
+
 TEST(CopayRatioTest, MissingRatioIsExplainedExceptForMedicalAssistance) {
   v1::QualificationResult result = ValidResult();
   result.mutable_records(0)->clear_insured_partial_contribution_ratio();
+  result.mutable_records(0)->set_birth_date("19500101");
   v1::BillingView view = DeriveBillingView(result, kDate);
   EXPECT_EQ(view.copay_ratio_percent(), 0);
   EXPECT_THAT(NoticeCodes(view), ElementsAre("ONSHI_NOTICE_COPAY_RATIO_MISSING"));

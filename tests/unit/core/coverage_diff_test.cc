@@ -304,5 +304,32 @@ TEST(CarryFieldProvenanceTest, CarriesUnchangedUpdatesChangedDropsRemoved) {
   EXPECT_EQ(third.field_provenance().at("name").version(), 1);
 }
 
+TEST(CoverageOfTest, KeepsTheInsuranceAndDropsWhatBelongsToOneCheck) {
+  v1::QualificationRecord record;
+  record.mutable_identifiers()->set_insurer_number("06139992");
+  record.set_name("試験　花子");
+  record.mutable_limit_certificate()->set_category("A03");
+  record.mutable_limit_certificate_consent()->set_consent_time("20250602091512");
+  record.mutable_pharmacists_info_consent()->set_flag(v1::CONSENT_FLAG_GIVEN);
+  record.set_arbitrary_identifier("row-1");
+  record.set_prescription_issue_select("1");
+
+  const v1::QualificationRecord coverage = CoverageOf(record);
+  EXPECT_EQ(coverage.identifiers().insurer_number(), "06139992");
+  EXPECT_EQ(coverage.limit_certificate().category(), "A03");
+  EXPECT_FALSE(coverage.has_limit_certificate_consent());
+  EXPECT_FALSE(coverage.has_pharmacists_info_consent());
+  EXPECT_EQ(coverage.arbitrary_identifier(), "");
+  EXPECT_EQ(coverage.prescription_issue_select(), "");
+
+  // A new check-in with new consent times is the same coverage.
+  v1::CoverageVersion stored;
+  *stored.mutable_coverage() = coverage;
+  stored.set_validity(v1::QUALIFICATION_VALIDITY_VALID);
+  record.mutable_limit_certificate_consent()->set_consent_time("20250603100000");
+  EXPECT_THAT(DiffCoverage(&stored, CoverageOf(record), v1::QUALIFICATION_VALIDITY_VALID),
+              ::testing::IsEmpty());
+}
+
 }  // namespace
 }  // namespace onshi
