@@ -11,7 +11,10 @@
 #include "adapters/terminal_sim/matching.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "plugin/core/dates.h"
 #include "plugin/core/errors.h"
+#include "plugin/core/insurer_number.h"
+#include "plugin/core/text.h"
 
 namespace onshi::sim {
 namespace {
@@ -76,7 +79,7 @@ class Checker {
   void Date(absl::string_view where, absl::string_view field, absl::string_view value,
             bool required = false) {
     if (value.empty() && !required) return;
-    if (!IsValidDate(value)) Fail(where, absl::StrCat(field, " is not a valid YYYYMMDD date"));
+    if (!ParseDate(value).has_value()) Fail(where, absl::StrCat(field, " is not a valid YYYYMMDD date"));
   }
   void Time(absl::string_view where, absl::string_view field, absl::string_view value) {
     if (value.empty()) return;
@@ -98,7 +101,7 @@ void CheckRecord(Checker& check, const std::string& where,
                  const onshi::v1::QualificationRecord& r) {
   const std::string& insurer = r.identifiers().insurer_number();
   const std::string trimmed(absl::StripLeadingAsciiWhitespace(insurer));
-  if (insurer.size() != 8 || !InsurerCheckDigitValid(trimmed) ||
+  if (insurer.size() != 8 || !HasValidCheckDigit(trimmed) ||
       (trimmed.size() == 6) != (insurer.size() - trimmed.size() == 2)) {
     check.Fail(where,
                "identifiers.insurer_number must be 8 digits, or 6 digits left-padded with two "
@@ -208,10 +211,10 @@ absl::Status ValidateDataset(const v1::Dataset& dataset) {
     }
     if (!scenarios.insert(p.scenario()).second) check.Fail(where, "scenario is not unique");
     const std::string& insurer = p.card().insurer_number();
-    if (!InsurerCheckDigitValid(insurer)) {
+    if (!HasValidCheckDigit(insurer)) {
       check.Fail(where, "card.insurer_number must be 6 or 8 digits with a valid check digit");
     }
-    if (NormalizeCardValue(p.card().insured_identification_number()).empty()) {
+    if (NormalizeIdentifierForComparison(p.card().insured_identification_number()).empty()) {
       check.Fail(where, "card.insured_identification_number is required");
     }
     check.Date(where, "birth_date", p.birth_date(), /*required=*/true);

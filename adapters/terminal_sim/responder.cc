@@ -4,6 +4,9 @@
 
 #include "absl/strings/ascii.h"
 #include "adapters/terminal_sim/matching.h"
+#include "plugin/core/dates.h"
+#include "plugin/core/text.h"
+#include "plugin/core/validation.h"
 
 namespace onshi::sim {
 namespace {
@@ -14,17 +17,8 @@ constexpr absl::string_view kNotFoundMessage =
     "照会した被保険者証等記号・番号等に該当する資格情報が存在しません。入力内容を確認してください"
     "。";
 constexpr absl::string_view kTerminalErrorMessage =
-    "オンライン資格確認等システムで処理中にエラーが発生しました。しばらく時間をおいてから再度照会し"
-    "て"
+    "オンライン資格確認等システムで処理中にエラーが発生しました。しばらく時間をおいてから再度照会して"
     "ください。";
-
-bool AllDigits(absl::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
 
 Plan Reject(absl::string_view code) {
   Plan plan;
@@ -153,9 +147,10 @@ Plan Responder::RespondTo(const ov1::QualificationRequestDocument& request, absl
     return Reject(kRejectMissingElement);
   }
   const std::string folded_insurer(absl::StripAsciiWhitespace(FoldWidth(ids.insurer_number())));
-  if (!IsValidDate(request.qualification_confirmation_date()) ||
-      !IsValidDate(search.birth_date()) || !AllDigits(request.medical_institution_code()) ||
-      request.medical_institution_code().size() != 10 || !AllDigits(folded_insurer) ||
+  if (!ParseDate(request.qualification_confirmation_date()).has_value() ||
+      !ParseDate(search.birth_date()).has_value() ||
+      !IsMedicalInstitutionCode(request.medical_institution_code()) ||
+      !IsAsciiDigits(folded_insurer) ||
       (folded_insurer.size() != 6 && folded_insurer.size() != 8) ||
       (search.limit_certificate_consent() != ov1::CONSENT_FLAG_GIVEN &&
        search.limit_certificate_consent() != ov1::CONSENT_FLAG_NOT_GIVEN)) {

@@ -12,6 +12,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "plugin/core/errors.h"
+#include "plugin/core/insurer_number.h"
+#include "plugin/core/text.h"
 
 namespace onshi::sim {
 namespace {
@@ -72,9 +74,9 @@ TEST_F(DatasetFileTest, HasAtLeastThirtyPatientsWithUniqueScenarios) {
 
 TEST_F(DatasetFileTest, EveryInsurerNumberHasAValidCheckDigit) {
   for (const v1::Patient& p : dataset().patients()) {
-    EXPECT_TRUE(InsurerCheckDigitValid(p.card().insurer_number())) << p.scenario();
+    EXPECT_TRUE(HasValidCheckDigit(p.card().insurer_number())) << p.scenario();
     for (const ov1::QualificationRecord& r : p.records()) {
-      EXPECT_TRUE(InsurerCheckDigitValid(
+      EXPECT_TRUE(HasValidCheckDigit(
           absl::StripLeadingAsciiWhitespace(r.identifiers().insurer_number())))
           << p.scenario();
       EXPECT_EQ(r.birth_date(), p.birth_date()) << p.scenario();
@@ -226,7 +228,7 @@ TEST_F(DatasetFileTest, HasANumberThatDiffersFromTheRegisteredOneOnlyInLeadingZe
       CountPatients([](const v1::Patient& p) {
         const std::string& card = p.card().insured_identification_number();
         const std::string& registered = p.records(0).identifiers().insured_identification_number();
-        return card != registered && NormalizeCardValue(card) == NormalizeCardValue(registered);
+        return card != registered && NormalizeIdentifierForComparison(card) == NormalizeIdentifierForComparison(registered);
       }),
       0);
 }

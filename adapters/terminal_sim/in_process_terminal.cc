@@ -1,0 +1,246 @@
+#include "adapters/terminal_sim/in_process_terminal.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <variant>
+
+#include "absl/strings/ascii.h"
+#include "adapters/terminal_sim/dataset.h"
+#include "plugin/common/log.h"
+#include "plugin/common/system_clock.h"
+#include "plugin/core/errors.h"
+
+namespace onshi::sim {
+namespace {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+constexpr absl::string_view kLog = "terminal_twin";
+
+// A request the worker has not decided about yet.
+struct Take {
+  onshi::v1::QualificationRequestDocument request;
+};
+// An answer (or the news that it was unreadable) due for the sink.
+struct Deliver {
+  std::string file_id;
+  onshi::v1::QualificationResult answer;
+  bool malformed = false;
+  // Fault::kDuplicate: deliver once more after the first delivery was accepted.
+  bool duplicate = false;
+};
+// A refusal due for the sink.
+struct Refuse {
+  std::string file_id;
+  std::string code;
+};
+using Job = std::variant<Take, Deliver, Refuse>;
+
+}  // namespace
+
+class InProcessTerminal::Impl {
+ public:
+  explicit Impl(InProcessTerminalOptions options)
+      : clock_(options.clock != nullptr ? options.clock : &system_clock_),
+        redelivery_interval_(absl::ToChronoNanoseconds(options.redelivery_interval)),
+        duplicate_(options.fault == Fault::kDuplicate),
+        responder_(std::move(options.dataset),
+                   ResponderOptions{std::move(options.institution_code), oqs::Encoding::kUtf8,
+                                    options.latency, options.fault}) {}
+
+  ~Impl() { Stop(); }
+
+  absl::Status Start(AnswerSink* sink) {
+    if (sink == nullptr) return MakeError(errors::kInternal, "terminal twin: sink is NULL");
+    std::lock_guard<std::mutex> lock(mu_);
+    if (started_ || stopped_) {
+      return MakeError(errors::kInternal, "terminal twin: started twice or after Stop");
+    }
+    started_ = true;
+    sink_ = sink;
+    worker_ = std::thread([this] { WorkLoop(); });
+    return absl::OkStatus();
+  }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopped_) return;
+      stopped_ = true;
+      jobs_.clear();
+    }
+    cv_.notify_all();
+    if (worker_.joinable()) worker_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.clear();
+  }
+
+  absl::Status Submit(const onshi::v1::QualificationRequestDocument& request) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return MakeError(errors::kTerminalUnavailable, "terminal twin stopped");
+    ScheduleLocked(std::chrono::steady_clock::now(), Take{request});
+    return absl::OkStatus();
+  }
+
+  absl::Status CheckHealth() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return MakeError(errors::kTerminalUnavailable, "terminal twin stopped");
+    return absl::OkStatus();
+  }
+
+ private:
+  void ScheduleLocked(SteadyTime due, Job job) {
+    // Equal due times keep their order (multimap inserts after equal keys).
+    jobs_.emplace(due, std::move(job));
+    cv_.notify_all();
+  }
+
+  void Schedule(SteadyTime due, Job job) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    ScheduleLocked(due, std::move(job));
+  }
+
+  void WorkLoop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopped_) {
+      if (jobs_.empty()) {
+        cv_.wait(lock);
+        continue;
+      }
+      auto first = jobs_.begin();
+      if (first->first > std::chrono::steady_clock::now()) {
+        cv_.wait_until(lock, first->first);
+        continue;
+      }
+      Job job = std::move(first->second);
+      jobs_.erase(first);
+      // The sink may call back into Submit: never hold the lock across it.
+      lock.unlock();
+      Run(std::move(job));
+      lock.lock();
+    }
+  }
+
+  void Run(Job job) {
+    if (auto* take = std::get_if<Take>(&job)) {
+      RunTake(*take);
+    } else if (auto* deliver = std::get_if<Deliver>(&job)) {
+      RunDeliver(std::move(*deliver));
+    } else {
+      RunRefuse(std::move(std::get<Refuse>(job)));
+    }
+  }
+
+  void RunTake(const Take& take) {
+    const std::string& file_id = take.request.arbitrary_file_identifier();
+    Plan plan = responder_.RespondTo(take.request, clock_->Now());
+    const SteadyTime now = std::chrono::steady_clock::now();
+    switch (plan.action) {
+      case Plan::Action::kSilent:
+        Log(LogLevel::kDebug, kLog, "request ", file_id, " taken, never answered");
+        return;
+      case Plan::Action::kReject:
+        Schedule(now, Refuse{file_id, std::move(plan.reject_code)});
+        return;
+      case Plan::Action::kAnswer:
+        break;
+    }
+    Schedule(now + absl::ToChronoNanoseconds(plan.latency),
+             Deliver{file_id, std::move(plan.answer), plan.malformed, duplicate_});
+  }
+
+  void RunDeliver(Deliver deliver) {
+    if (deliver.malformed) {
+      // As the file transport reports an answer it had to quarantine; it tells the sink once.
+      absl::Status told = sink_->OnUnreadableAnswer(UnreadableAnswer{
+          deliver.file_id,
+          MakeError(errors::kDocumentMalformed, "terminal twin: the answer was cut off")});
+      if (!told.ok()) {
+        Log(LogLevel::kWarning, kLog, "sink failed to record unreadable answer ", deliver.file_id,
+            ": ", ReasonOf(told));
+      }
+      return;
+    }
+    absl::StatusOr<AnswerDisposition> disposition =
+        sink_->OnAnswer(IncomingAnswer{deliver.file_id, deliver.answer, clock_->Now()});
+    if (!disposition.ok()) {
+      Log(LogLevel::kWarning, kLog, "sink did not record answer ", deliver.file_id, ": ",
+          ReasonOf(disposition.status()), "; redelivering");
+      Schedule(std::chrono::steady_clock::now() + redelivery_interval_, std::move(deliver));
+      return;
+    }
+    if (deliver.duplicate) {
+      deliver.duplicate = false;
+      Schedule(std::chrono::steady_clock::now(), std::move(deliver));
+    }
+  }
+
+  void RunRefuse(Refuse refuse) {
+    absl::Status told = sink_->OnRequestRejected(RejectedRequest{refuse.file_id, refuse.code});
+    if (!told.ok()) {
+      Log(LogLevel::kWarning, kLog, "sink did not record the rejection of request ",
+          refuse.file_id, ": ", ReasonOf(told), "; redelivering");
+      Schedule(std::chrono::steady_clock::now() + redelivery_interval_, std::move(refuse));
+    }
+  }
+
+  SystemClock system_clock_;
+  const Clock* const clock_;
+  const std::chrono::nanoseconds redelivery_interval_;
+  const bool duplicate_;
+  const Responder responder_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::multimap<SteadyTime, Job> jobs_;
+  bool started_ = false;
+  bool stopped_ = false;
+  // Set once by Start, before the worker exists; read by the worker only.
+  AnswerSink* sink_ = nullptr;
+  std::thread worker_;
+};
+
+absl::StatusOr<std::unique_ptr<InProcessTerminal>> InProcessTerminal::Create(
+    InProcessTerminalOptions options) {
+  if (options.institution_code.size() != 10 ||
+      !std::all_of(options.institution_code.begin(), options.institution_code.end(),
+                   [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); })) {
+    return MakeError(errors::kConfigInvalid, "terminal twin: institution code must be 10 digits");
+  }
+  if (options.redelivery_interval <= absl::ZeroDuration()) {
+    return MakeError(errors::kConfigInvalid, "terminal twin: redelivery interval must be positive");
+  }
+  if (options.latency < absl::ZeroDuration()) {
+    return MakeError(errors::kConfigInvalid, "terminal twin: latency must not be negative");
+  }
+  if (options.fault == Fault::kSlowWrite) {
+    return MakeError(errors::kConfigInvalid,
+                     "terminal twin: fault slow-write needs files; use the simulator");
+  }
+  if (absl::Status valid = ValidateDataset(options.dataset); !valid.ok()) return valid;
+  return std::unique_ptr<InProcessTerminal>(
+      new InProcessTerminal(std::make_unique<Impl>(std::move(options))));
+}
+
+InProcessTerminal::InProcessTerminal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+InProcessTerminal::~InProcessTerminal() { Stop(); }
+
+absl::Status InProcessTerminal::Start(AnswerSink* sink) { return impl_->Start(sink); }
+
+void InProcessTerminal::Stop() { impl_->Stop(); }
+
+absl::Status InProcessTerminal::SubmitQualificationRequest(
+    const onshi::v1::QualificationRequestDocument& request) {
+  return impl_->Submit(request);
+}
+
+absl::Status InProcessTerminal::CheckHealth() { return impl_->CheckHealth(); }
+
+}  // namespace onshi::sim
