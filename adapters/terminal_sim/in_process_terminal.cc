@@ -184,8 +184,8 @@ class InProcessTerminal::Impl {
   void RunRefuse(Refuse refuse) {
     absl::Status told = sink_->OnRequestRejected(RejectedRequest{refuse.file_id, refuse.code});
     if (!told.ok()) {
-      Log(LogLevel::kWarning, kLog, "sink did not record the rejection of request ",
-          refuse.file_id, ": ", ReasonOf(told), "; redelivering");
+      Log(LogLevel::kWarning, kLog, "sink did not record the rejection of request ", refuse.file_id,
+          ": ", ReasonOf(told), "; redelivering");
       Schedule(std::chrono::steady_clock::now() + redelivery_interval_, std::move(refuse));
     }
   }

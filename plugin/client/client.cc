@@ -227,6 +227,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenSocketChannel(const std::stri
 }
 
 absl::StatusOr<std::unique_ptr<EmbeddedService>> StartEmbedded(const std::string& config_path,
+                                                               service::RuntimeOverrides overrides,
                                                                v1::SidecarConfig* config_out) {
   absl::StatusOr<v1::SidecarConfig> config = service::LoadConfigFile(config_path);
   if (!config.ok()) return config.status();
@@ -235,7 +236,8 @@ absl::StatusOr<std::unique_ptr<EmbeddedService>> StartEmbedded(const std::string
   if (ParseLogLevel(config->log_level(), &level)) SetLogLevel(level);
   auto embedded = std::make_unique<EmbeddedService>();
   // Runtime::Start refuses a state_dir another runtime (here or in onshid) already serves.
-  absl::StatusOr<std::unique_ptr<service::Runtime>> runtime = service::Runtime::Start(*config);
+  absl::StatusOr<std::unique_ptr<service::Runtime>> runtime =
+      service::Runtime::Start(*config, std::move(overrides));
   if (!runtime.ok()) return runtime.status();
   embedded->runtime = std::move(*runtime);
 
@@ -251,9 +253,10 @@ absl::StatusOr<std::unique_ptr<EmbeddedService>> StartEmbedded(const std::string
   return embedded;
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<Client>> Client::Open(const ClientOptions& options) {
+// Both ways of opening: `overrides` apply in embedded mode only (OpenEmbedded refuses sidecar
+// mode, Open passes none).
+absl::StatusOr<std::unique_ptr<Client>> OpenClient(const ClientOptions& options,
+                                                   service::RuntimeOverrides overrides) {
   if (options.socket_path.empty() == options.embedded_config_path.empty()) {
     return MakeError(errors::kInvalidArgument,
                      "set exactly one of socket_path (sidecar) and embedded_config (in-process)");
@@ -279,7 +282,7 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Open(const ClientOptions& option
 
   v1::SidecarConfig config;
   absl::StatusOr<std::unique_ptr<EmbeddedService>> embedded =
-      StartEmbedded(options.embedded_config_path, &config);
+      StartEmbedded(options.embedded_config_path, std::move(overrides), &config);
   if (!embedded.ok()) return embedded.status();
   if (!timeout_set) {
     check_timeout =
@@ -294,6 +297,21 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Open(const ClientOptions& option
   Log(LogLevel::kInfo, kLogComponent, "client opened in embedded mode");
   return std::make_unique<ChannelClient>(std::move(channel), *std::move(embedded), check_timeout,
                                          call_timeout, connect_timeout);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Open(const ClientOptions& options) {
+  return OpenClient(options, service::RuntimeOverrides{});
+}
+
+absl::StatusOr<std::unique_ptr<Client>> Client::OpenEmbedded(const ClientOptions& options,
+                                                             service::RuntimeOverrides overrides) {
+  if (options.embedded_config_path.empty() || !options.socket_path.empty()) {
+    return MakeError(errors::kInvalidArgument,
+                     "OpenEmbedded needs embedded_config and no socket_path");
+  }
+  return OpenClient(options, std::move(overrides));
 }
 
 }  // namespace onshi::client

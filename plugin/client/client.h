@@ -20,6 +20,10 @@
 #include "absl/time/time.h"
 #include "onshi/v1/eligibility_service.pb.h"
 
+namespace onshi::service {
+struct RuntimeOverrides;
+}  // namespace onshi::service
+
 namespace onshi::client {
 
 // Limits on every timeout the client accepts (the C ABI checks them too).
@@ -56,6 +60,13 @@ class Client {
   // ONSHI_CONFIG_INVALID (configuration unreadable or invalid; state directory already served
   // by another embedded client in this process), whatever Runtime::Start reports.
   static absl::StatusOr<std::unique_ptr<Client>> Open(const ClientOptions& options);
+
+  // Embedded mode with parts of the service replaced (plugin/service/runtime.h, which callers
+  // include): for benchmarks and tests that link the client statically. libonshi.so never calls
+  // it, so no host can reach it. `options.embedded_config_path` must be set and `socket_path`
+  // empty. Errors: as Open.
+  static absl::StatusOr<std::unique_ptr<Client>> OpenEmbedded(const ClientOptions& options,
+                                                              service::RuntimeOverrides overrides);
 
   virtual ~Client() = default;
 

@@ -1,0 +1,760 @@
+// onshi_bench: every figure of docs/benchmarks.md from one run, so that the ratios compare
+// numbers measured side by side on the same machine at the same time.
+//
+//   (a) the floor: a bare gRPC unary echo of 1 KiB over a Unix socket to another process
+//       (bench_echo_server, gRPC's generic API on both sides);
+//   (b) onshi_check_qualification through the C ABI -> bench_sidecar (onshid's runtime, store
+//       and socket, with the simulator's in-process twin as the terminal, answering at once);
+//   (c) the same C entry point with the client in embedded mode (the service in this process on
+//       an in-process channel), the twin again behind it;
+//   (d) the full path: C ABI -> onshid -> request file in req/ -> onshi-terminal-sim
+//       (--latency-ms 0) -> answer file in res/ -> onshid;
+//   (e) decoding a 3.5 KB UTF-8 result document: onshi's DecodeQualificationResult against
+//       pugixml's load_buffer alone on the same bytes.
+// For reading (b)-(d), a second floor: one durable SQLite commit (WAL, synchronous=FULL, one
+// 200-byte row per transaction) on the disk that holds the ledgers, the cost onshi pays twice
+// per check.
+// (b), (c) and (d) also run with a new patient id each time: the check then also creates the
+// patient, and the answer becomes its first coverage version and a confirmation row, written
+// in the same transaction as the ledger's answered state.
+//
+// The helper processes are started with posix_spawn before anything initialises gRPC here. Each
+// benchmark times every iteration (wall clock) besides Google Benchmark's own accounting; after
+// RunSpecifiedBenchmarks a summary prints the mean and percentiles of each over all reported
+// iterations (all repetitions pooled), the spread of the repetitions' means, and the ratios
+// b/a, c/a, d/a and e. The exit status is 1 when any benchmark failed (the ctest smoke entry
+// relies on it). docs/benchmarks.md gives the command line (repetitions randomly interleaved,
+// so that a burst of load on a shared machine spreads over all figures instead of one).
+//
+// The C ABI is reached through onshi_capi_static, the archive libonshi.so is linked from: the
+// same object code, called directly instead of through the .so's PLT (a few ns per call,
+// ../shared/reference/toolchain.md §4). (c) needs that: a client with RuntimeOverrides cannot
+// be opened through libonshi.so.
+
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "adapters/oqs_files/codec.h"
+#include "adapters/terminal_sim/dataset.h"
+#include "adapters/terminal_sim/in_process_terminal.h"
+#include "benchmark/benchmark.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/completion_queue.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "onshi/onshi.h"
+#include "plugin/capi/capi_internal.h"
+#include "plugin/client/client.h"
+#include "plugin/common/uds.h"
+#include "plugin/service/runtime.h"
+#include "pugixml.hpp"
+#include "sqlite3.h"
+#include "tests/bench/child_process.h"
+
+namespace onshi::bench {
+namespace {
+
+// A patient of tests/data/sim/dataset.textproto (scenario valid-kyokai-honnin): 有効.
+constexpr char kInsurer[] = "01139013";
+constexpr char kSymbol[] = "1001";
+constexpr char kNumber[] = "25";
+constexpr char kBranch[] = "00";
+constexpr char kBirth[] = "19800115";
+constexpr char kInstitution[] = "1310000016";
+
+constexpr size_t kEchoBytes = 1024;
+constexpr char kEchoMethod[] = "/onshi.bench.Echo/Echo";
+constexpr int kReadyTimeoutMs = 30000;
+
+// ---------------------------------------------------------------------------------------------
+// Per-iteration samples. Google Benchmark calls a benchmark function several times while it
+// finds the iteration count; only the last call (and, with repetitions, the calls with the same
+// count after it) is reported, so a call with a new count replaces the samples kept so far.
+
+struct Samples {
+  int64_t iterations = -1;
+  std::vector<double> micros;
+  // The mean of each kept run (one per repetition).
+  std::vector<double> run_means;
+};
+
+std::map<std::string, Samples>& AllSamples() {
+  static auto* samples = new std::map<std::string, Samples>();
+  return *samples;
+}
+
+std::map<std::string, std::string>& Failures() {
+  static auto* failures = new std::map<std::string, std::string>();
+  return *failures;
+}
+
+class Recorder {
+ public:
+  Recorder(std::string key, const benchmark::State& state)
+      : key_(std::move(key)), iterations_(state.max_iterations) {
+    micros_.reserve(static_cast<size_t>(std::min<int64_t>(iterations_, 4'000'000)));
+  }
+
+  ~Recorder() {
+    Samples& kept = AllSamples()[key_];
+    if (kept.iterations != iterations_) {
+      kept.iterations = iterations_;
+      kept.micros.clear();
+      kept.run_means.clear();
+    }
+    kept.micros.insert(kept.micros.end(), micros_.begin(), micros_.end());
+    if (!micros_.empty()) {
+      kept.run_means.push_back(std::accumulate(micros_.begin(), micros_.end(), 0.0) /
+                               static_cast<double>(micros_.size()));
+    }
+  }
+
+  void Add(std::chrono::steady_clock::duration d) {
+    micros_.push_back(std::chrono::duration<double, std::micro>(d).count());
+  }
+
+  // Marks the benchmark failed (the summary and the exit status report it).
+  void Fail(benchmark::State& state, const std::string& why) {
+    Failures()[key_] = why;
+    state.SkipWithError(why.c_str());
+  }
+
+ private:
+  std::string key_;
+  int64_t iterations_;
+  std::vector<double> micros_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The environment: temp folders, configurations, helper processes, clients.
+
+std::string FsTypeName(const std::string& path) {
+  struct statfs fs;
+  if (::statfs(path.c_str(), &fs) != 0) return "unknown";
+  switch (static_cast<unsigned long>(fs.f_type)) {
+    case 0xEF53:
+      return "ext4";
+    case 0x01021994:
+      return "tmpfs";
+    case 0x58465342:
+      return "xfs";
+    case 0x9123683E:
+      return "btrfs";
+    case 0x794C7630:
+      return "overlayfs";
+    default: {
+      char hex[32];
+      std::snprintf(hex, sizeof(hex), "fs 0x%lx", static_cast<unsigned long>(fs.f_type));
+      return hex;
+    }
+  }
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+bool ReadFile(const std::string& path, std::string* text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  *text = buffer.str();
+  return static_cast<bool>(in) || in.eof();
+}
+
+std::string MakeTempDir(const std::string& parent, const char* prefix) {
+  std::string pattern = parent + "/" + prefix + "XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) return "";
+  return pattern;
+}
+
+// A SidecarConfig in text format. `terminal_root` is served by the simulator in (d); in (b)
+// and (c) the twin replaces the transport and the folder is never touched.
+std::string SidecarConfigText(const std::string& state_dir, const std::string& socket_path,
+                              const std::string& terminal_root) {
+  std::string text = "state_dir: \"" + state_dir + "\"\n";
+  if (!socket_path.empty()) text += "unix_socket_path: \"" + socket_path + "\"\n";
+  text += "log_level: \"warning\"\n";
+  text += "terminal {\n  root: \"" + terminal_root + "\"\n  medical_institution_code: \"" +
+          std::string(kInstitution) + "\"\n}\n";
+  return text;
+}
+
+struct Environment {
+  std::string state_parent;     // on the disk the ledger's fsyncs go to
+  std::string terminal_parent;  // /dev/shm when it is tmpfs, else state_parent
+  std::string state_fs;
+  std::string terminal_fs;
+  std::string result_document;
+
+  ChildProcess echo_server;
+  ChildProcess twin_sidecar;
+  ChildProcess simulator;
+  ChildProcess onshid;
+
+  std::string echo_socket;
+  std::string twin_socket;
+  std::string onshid_socket;
+  std::string embedded_config;
+
+  std::shared_ptr<grpc::Channel> echo_channel;
+  std::unique_ptr<grpc::GenericStub> echo_stub;
+  onshi_client* twin_client = nullptr;      // (b)
+  onshi_client* embedded_client = nullptr;  // (c)
+  onshi_client* onshid_client = nullptr;    // (d)
+
+  ~Environment() {
+    onshi_client_close(twin_client);
+    onshi_client_close(embedded_client);
+    onshi_client_close(onshid_client);
+    echo_stub.reset();
+    echo_channel.reset();
+    onshid.Stop();
+    simulator.Stop();
+    twin_sidecar.Stop();
+    echo_server.Stop();
+    std::error_code ignored;
+    if (!state_parent.empty()) std::filesystem::remove_all(state_parent, ignored);
+    if (!terminal_parent.empty() && terminal_parent != state_parent) {
+      std::filesystem::remove_all(terminal_parent, ignored);
+    }
+  }
+};
+
+Environment* g_env = nullptr;
+
+bool Fail(const std::string& what) {
+  std::fprintf(stderr, "onshi_bench: %s\n", what.c_str());
+  return false;
+}
+
+bool Spawn(ChildProcess* child, const std::vector<std::string>& argv, const std::string& log) {
+  std::string error;
+  if (!child->Start(argv, log, &error) || !child->WaitReady(kReadyTimeoutMs, &error)) {
+    return Fail(error);
+  }
+  return true;
+}
+
+// Starts every helper process. Nothing in this process may have initialised gRPC yet.
+bool StartProcesses(Environment* env) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string tmp = tmpdir != nullptr && tmpdir[0] == '/' ? tmpdir : "/tmp";
+  env->state_parent = MakeTempDir(tmp, "onshi-bench-");
+  if (env->state_parent.empty()) return Fail("cannot create a temp directory in " + tmp);
+  env->state_fs = FsTypeName(env->state_parent);
+  if (FsTypeName("/dev/shm") == "tmpfs" && ::access("/dev/shm", W_OK) == 0) {
+    env->terminal_parent = MakeTempDir("/dev/shm", "onshi-bench-");
+  }
+  if (env->terminal_parent.empty()) env->terminal_parent = env->state_parent;
+  env->terminal_fs = FsTypeName(env->terminal_parent);
+  const std::string& s = env->state_parent;
+
+  if (!ReadFile(ONSHI_BENCH_RESULT_DOCUMENT, &env->result_document)) {
+    return Fail("cannot read " ONSHI_BENCH_RESULT_DOCUMENT);
+  }
+
+  // Sockets live in private (0700) directories, as onshid requires.
+  for (const char* dir : {"/sock-echo", "/sock-twin", "/sock-onshid"}) {
+    if (::mkdir((s + dir).c_str(), 0700) != 0) return Fail("cannot create socket directory");
+  }
+  env->echo_socket = s + "/sock-echo/echo.sock";
+  env->twin_socket = s + "/sock-twin/onshid.sock";
+  env->onshid_socket = s + "/sock-onshid/onshid.sock";
+
+  // (a)
+  if (!Spawn(&env->echo_server, {ONSHI_BENCH_ECHO_SERVER, "--socket", env->echo_socket},
+             s + "/echo.log")) {
+    return false;
+  }
+
+  // (b)
+  const std::string twin_config = s + "/twin.conf";
+  if (!WriteFile(twin_config, SidecarConfigText(s + "/twin-state", env->twin_socket,
+                                                s + "/twin-terminal-unused"))) {
+    return Fail("cannot write " + twin_config);
+  }
+  if (!Spawn(&env->twin_sidecar,
+             {ONSHI_BENCH_SIDECAR, "--config", twin_config, "--dataset", ONSHI_BENCH_DATASET},
+             s + "/twin_sidecar.log")) {
+    return false;
+  }
+
+  // (c): started in this process later; only its configuration now.
+  env->embedded_config = s + "/embedded.conf";
+  if (!WriteFile(env->embedded_config,
+                 SidecarConfigText(s + "/embedded-state", "", s + "/embedded-terminal-unused"))) {
+    return Fail("cannot write " + env->embedded_config);
+  }
+
+  // (d): the simulator creates req/ res/ face/, which onshid requires to exist.
+  const std::string terminal_root = env->terminal_parent + "/terminal";
+  if (!Spawn(&env->simulator,
+             {ONSHI_BENCH_TERMINAL_SIM, "--root", terminal_root, "--dataset", ONSHI_BENCH_DATASET,
+              "--institution", kInstitution, "--latency-ms", "0", "--rescan-ms", "100"},
+             s + "/simulator.log")) {
+    return false;
+  }
+  const std::string onshid_config = s + "/onshid.conf";
+  if (!WriteFile(onshid_config,
+                 SidecarConfigText(s + "/onshid-state", env->onshid_socket, terminal_root))) {
+    return Fail("cannot write " + onshid_config);
+  }
+  return Spawn(&env->onshid, {ONSHI_BENCH_ONSHID, "--config", onshid_config}, s + "/onshid.log");
+}
+
+std::string ErrorText(onshi_error* err) {
+  std::string text =
+      err == nullptr ? std::string("(no error object)")
+                     : std::string(onshi_error_reason(err)) + ": " + onshi_error_it_message(err);
+  onshi_error_free(err);
+  return text;
+}
+
+bool OpenSocketClient(const std::string& socket_path, onshi_client** out) {
+  onshi_client_options* options = onshi_client_options_new();
+  onshi_error* err = nullptr;
+  onshi_status status = onshi_client_options_set_socket_path(options, socket_path.c_str(), &err);
+  if (status == ONSHI_OK) status = onshi_client_open(options, out, &err);
+  onshi_client_options_free(options);
+  if (status != ONSHI_OK) return Fail("onshi_client_open: " + ErrorText(err));
+  return true;
+}
+
+// (c): the embedded client, with the twin as its terminal, wrapped in the C ABI's handle so
+// that the benchmark calls the same onshi_check_qualification as (b) and (d).
+bool OpenEmbeddedClient(Environment* env) {
+  absl::StatusOr<sim::v1::Dataset> dataset = sim::LoadDataset(ONSHI_BENCH_DATASET);
+  if (!dataset.ok()) return Fail("dataset: " + std::string(dataset.status().message()));
+  sim::InProcessTerminalOptions twin_options;
+  twin_options.dataset = *std::move(dataset);
+  twin_options.institution_code = kInstitution;
+  absl::StatusOr<std::unique_ptr<sim::InProcessTerminal>> twin =
+      sim::InProcessTerminal::Create(std::move(twin_options));
+  if (!twin.ok()) return Fail("terminal twin: " + std::string(twin.status().message()));
+  service::RuntimeOverrides overrides;
+  overrides.transport = *std::move(twin);
+  client::ClientOptions options;
+  options.embedded_config_path = env->embedded_config;
+  absl::StatusOr<std::unique_ptr<client::Client>> client =
+      client::Client::OpenEmbedded(options, std::move(overrides));
+  if (!client.ok()) return Fail("embedded client: " + std::string(client.status().message()));
+  auto handle = std::make_unique<onshi_client>();
+  handle->client = *std::move(client);
+  env->embedded_client = handle.release();
+  return true;
+}
+
+// One qualification check through the C ABI; "" when it was answered 有効, else what went wrong.
+std::string CheckOnce(onshi_client* client, const std::string& patient_id) {
+  onshi_check_request* request = onshi_check_request_new();
+  if (request == nullptr) return "onshi_check_request_new returned NULL";
+  onshi_error* err = nullptr;
+  onshi_status status = onshi_check_request_set_insurer_number(request, kInsurer, &err);
+  if (status == ONSHI_OK) status = onshi_check_request_set_card_symbol(request, kSymbol, &err);
+  if (status == ONSHI_OK) status = onshi_check_request_set_card_number(request, kNumber, &err);
+  if (status == ONSHI_OK) status = onshi_check_request_set_branch_number(request, kBranch, &err);
+  if (status == ONSHI_OK) status = onshi_check_request_set_birth_date(request, kBirth, &err);
+  if (status == ONSHI_OK) status = onshi_check_request_set_limit_consent(request, 1, &err);
+  if (status == ONSHI_OK && !patient_id.empty()) {
+    status = onshi_check_request_set_patient_id(request, patient_id.c_str(), &err);
+  }
+  onshi_qualification* result = nullptr;
+  if (status == ONSHI_OK) status = onshi_check_qualification(client, request, &result, &err);
+  onshi_check_request_free(request);
+  if (status != ONSHI_OK) {
+    return std::string(onshi_status_name(status)) + " " + ErrorText(err);
+  }
+  std::string problem;
+  if (onshi_qualification_outcome(result) != ONSHI_OUTCOME_ANSWERED) {
+    problem = "outcome " + std::to_string(onshi_qualification_outcome(result)) + ", not ANSWERED";
+  } else if (onshi_qualification_validity(result) != ONSHI_VALIDITY_VALID) {
+    problem = "validity " + std::to_string(onshi_qualification_validity(result)) + ", not VALID";
+  } else if (!patient_id.empty() &&
+             (onshi_qualification_recorded_patient_id(result) != patient_id ||
+              onshi_qualification_coverage_version(result) != 1)) {
+    // A new patient each time: the answer must have become its first coverage version.
+    problem = "the answer was not recorded as the new patient's first coverage version";
+  }
+  onshi_qualification_free(result);
+  return problem;
+}
+
+// One echo call, the way a synchronous generated stub makes it (a completion queue per call).
+grpc::Status EchoOnce(grpc::GenericStub* stub, const grpc::ByteBuffer& request,
+                      grpc::ByteBuffer* reply) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::CompletionQueue cq;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
+      stub->PrepareUnaryCall(&context, kEchoMethod, request, &cq);
+  grpc::Status status;
+  call->StartCall();
+  call->Finish(reply, &status, reinterpret_cast<void*>(1));
+  void* tag = nullptr;
+  bool ok = false;
+  if (!cq.Next(&tag, &ok) || !ok) status = grpc::Status(grpc::StatusCode::INTERNAL, "cq failed");
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
+grpc::ByteBuffer EchoPayload() {
+  std::string bytes(kEchoBytes, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>('a' + i % 26);
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+std::string BufferBytes(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (!buffer.Dump(&slices).ok()) return bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  return bytes;
+}
+
+bool OpenClients(Environment* env) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  env->echo_channel = grpc::CreateCustomChannel(UnixSocketTarget(env->echo_socket),
+                                                grpc::InsecureChannelCredentials(), args);
+  if (!env->echo_channel->WaitForConnected(std::chrono::system_clock::now() +
+                                           std::chrono::seconds(10))) {
+    return Fail("no connection to bench_echo_server");
+  }
+  env->echo_stub = std::make_unique<grpc::GenericStub>(env->echo_channel);
+  const grpc::ByteBuffer payload = EchoPayload();
+  grpc::ByteBuffer reply;
+  grpc::Status status = EchoOnce(env->echo_stub.get(), payload, &reply);
+  if (!status.ok() || BufferBytes(reply) != BufferBytes(payload)) {
+    return Fail("echo warm-up failed: " + status.error_message());
+  }
+
+  if (!OpenSocketClient(env->twin_socket, &env->twin_client)) return false;
+  if (!OpenEmbeddedClient(env)) return false;
+  if (!OpenSocketClient(env->onshid_socket, &env->onshid_client)) return false;
+  // One check each before timing: connections up, SQLite pages cached, code paths warm.
+  for (auto [name, client] : {std::pair<const char*, onshi_client*>{"(b)", env->twin_client},
+                              {"(c)", env->embedded_client},
+                              {"(d)", env->onshid_client}}) {
+    const std::string problem = CheckOnce(client, "");
+    if (!problem.empty()) return Fail(std::string("warm-up check ") + name + ": " + problem);
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The benchmarks.
+
+void BM_Echo(benchmark::State& state, const std::string& key) {
+  Recorder recorder(key, state);
+  const grpc::ByteBuffer payload = EchoPayload();
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    grpc::Status status;
+    size_t length = 0;
+    {
+      grpc::ByteBuffer reply;
+      status = EchoOnce(g_env->echo_stub.get(), payload, &reply);
+      length = reply.Length();
+    }
+    recorder.Add(std::chrono::steady_clock::now() - start);
+    if (!status.ok() || length != kEchoBytes) {
+      recorder.Fail(state, "echo failed: " + status.error_message());
+      break;
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(2 * kEchoBytes));
+}
+
+void BM_Check(benchmark::State& state, const std::string& key, onshi_client* client,
+              bool with_record) {
+  Recorder recorder(key, state);
+  // Patient ids unique across calls of this function and across runs on the same database.
+  static std::atomic<int64_t> next_patient{0};
+  const std::string prefix = "bench-" + key + "-" + std::to_string(::getpid()) + "-";
+  for (auto _ : state) {
+    const std::string patient_id =
+        with_record ? prefix + std::to_string(next_patient.fetch_add(1)) : std::string();
+    const auto start = std::chrono::steady_clock::now();
+    const std::string problem = CheckOnce(client, patient_id);
+    recorder.Add(std::chrono::steady_clock::now() - start);
+    if (!problem.empty()) {
+      recorder.Fail(state, problem);
+      break;
+    }
+  }
+}
+
+void BM_Decode(benchmark::State& state, const std::string& key) {
+  Recorder recorder(key, state);
+  const std::string& bytes = g_env->result_document;
+  for (auto _ : state) {
+    // Timed with the message's destruction: what a caller pays per document.
+    const auto start = std::chrono::steady_clock::now();
+    absl::Status status;
+    {
+      absl::StatusOr<v1::QualificationResult> result = oqs::DecodeQualificationResult(bytes);
+      benchmark::DoNotOptimize(result);
+      status = result.status();
+    }
+    recorder.Add(std::chrono::steady_clock::now() - start);
+    if (!status.ok()) {
+      recorder.Fail(state, "decode failed: " + std::string(status.message()));
+      break;
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(bytes.size()));
+}
+
+// `options` 0: pugixml's defaults (parse_default, encoding detected), the plain "parse this
+// XML" a hand-written reader would do; otherwise the flags given.
+void BM_Pugixml(benchmark::State& state, const std::string& key, unsigned options,
+                pugi::xml_encoding encoding) {
+  Recorder recorder(key, state);
+  const std::string& bytes = g_env->result_document;
+  for (auto _ : state) {
+    // Timed with the document's destruction, as the decode above.
+    const auto start = std::chrono::steady_clock::now();
+    pugi::xml_parse_result parsed;
+    {
+      pugi::xml_document doc;
+      parsed = doc.load_buffer(bytes.data(), bytes.size(), options, encoding);
+      benchmark::DoNotOptimize(doc);
+    }
+    recorder.Add(std::chrono::steady_clock::now() - start);
+    if (!parsed) {
+      recorder.Fail(state, std::string("pugixml: ") + parsed.description());
+      break;
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(bytes.size()));
+}
+
+// One autocommit INSERT per iteration into a WAL database with synchronous=FULL, as the store
+// configures its connection (adapters/store_sqlite): the price of one durable commit here.
+void BM_SqliteCommit(benchmark::State& state, const std::string& key) {
+  Recorder recorder(key, state);
+  const std::string path = g_env->state_parent + "/commit-floor.db";
+  sqlite3* db = nullptr;
+  sqlite3_stmt* insert = nullptr;
+  const char* setup =
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+      "CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v BLOB NOT NULL);";
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK ||
+      sqlite3_exec(db, setup, nullptr, nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "INSERT INTO t(v) VALUES(?1)", -1, &insert, nullptr) != SQLITE_OK) {
+    recorder.Fail(state, std::string("sqlite setup: ") + sqlite3_errmsg(db));
+    sqlite3_close(db);
+    return;
+  }
+  const std::string row(200, 'x');
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    sqlite3_bind_blob(insert, 1, row.data(), static_cast<int>(row.size()), SQLITE_STATIC);
+    const int rc = sqlite3_step(insert);
+    sqlite3_reset(insert);
+    recorder.Add(std::chrono::steady_clock::now() - start);
+    if (rc != SQLITE_DONE) {
+      recorder.Fail(state, std::string("sqlite insert: ") + sqlite3_errmsg(db));
+      break;
+    }
+  }
+  sqlite3_finalize(insert);
+  sqlite3_close(db);
+}
+
+// The flags onshi's codec parses with (adapters/oqs_files/codec.cc kParseOptions).
+constexpr unsigned kCodecParseOptions =
+    pugi::parse_cdata | pugi::parse_eol | pugi::parse_ws_pcdata_single | pugi::parse_doctype |
+    pugi::parse_declaration | pugi::parse_fragment | pugi::parse_embed_pcdata;
+
+struct Row {
+  const char* key;
+  const char* label;
+};
+
+constexpr Row kRows[] = {
+    {"a_echo", "(a)  gRPC unary echo 1 KiB, UDS, 2 processes"},
+    {"b_sidecar_twin", "(b)  C ABI -> bench_sidecar -> twin"},
+    {"b_sidecar_twin_record", "(b+) same, with patient record write"},
+    {"c_embedded_twin", "(c)  C ABI embedded -> twin"},
+    {"c_embedded_twin_record", "(c+) same, with patient record write"},
+    {"d_onshid_files_sim", "(d)  C ABI -> onshid -> files -> simulator"},
+    {"d_onshid_files_sim_record", "(d+) same, with patient record write"},
+    {"e_decode", "(e1) DecodeQualificationResult"},
+    {"e_pugixml", "(e2) pugixml load_buffer, defaults"},
+    {"e_pugixml_codec_flags", "(e3) pugixml load_buffer, codec's flags"},
+    {"s_sqlite_commit", "(s)  SQLite commit, WAL+FULL, ledger disk"},
+};
+
+void RegisterAll() {
+  auto add = [](const char* key, auto&& fn) {
+    return benchmark::RegisterBenchmark(
+               key, [key = std::string(key), fn](benchmark::State& st) { fn(st, key); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+  };
+  add("a_echo", [](benchmark::State& st, const std::string& key) { BM_Echo(st, key); });
+  add("b_sidecar_twin", [](benchmark::State& st, const std::string& key) {
+    BM_Check(st, key, g_env->twin_client, false);
+  });
+  add("b_sidecar_twin_record", [](benchmark::State& st, const std::string& key) {
+    BM_Check(st, key, g_env->twin_client, true);
+  });
+  add("c_embedded_twin", [](benchmark::State& st, const std::string& key) {
+    BM_Check(st, key, g_env->embedded_client, false);
+  });
+  add("c_embedded_twin_record", [](benchmark::State& st, const std::string& key) {
+    BM_Check(st, key, g_env->embedded_client, true);
+  });
+  add("d_onshid_files_sim", [](benchmark::State& st, const std::string& key) {
+    BM_Check(st, key, g_env->onshid_client, false);
+  });
+  add("d_onshid_files_sim_record", [](benchmark::State& st, const std::string& key) {
+    BM_Check(st, key, g_env->onshid_client, true);
+  });
+  add("e_decode", [](benchmark::State& st, const std::string& key) { BM_Decode(st, key); });
+  add("e_pugixml", [](benchmark::State& st, const std::string& key) {
+    BM_Pugixml(st, key, pugi::parse_default, pugi::encoding_auto);
+  });
+  add("e_pugixml_codec_flags", [](benchmark::State& st, const std::string& key) {
+    BM_Pugixml(st, key, kCodecParseOptions, pugi::encoding_utf8);
+  });
+  add("s_sqlite_commit",
+      [](benchmark::State& st, const std::string& key) { BM_SqliteCommit(st, key); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The summary.
+
+struct Stats {
+  size_t n = 0;
+  double mean = 0, p50 = 0, p90 = 0, p99 = 0, max = 0;
+  // Over repetitions: how many, and the lowest and highest mean of one.
+  size_t runs = 0;
+  double run_min = 0, run_max = 0;
+};
+
+double Percentile(std::vector<double>* sorted, double p) {
+  const size_t index =
+      std::min(sorted->size() - 1, static_cast<size_t>(p * static_cast<double>(sorted->size())));
+  return (*sorted)[index];
+}
+
+bool StatsFor(const std::string& key, Stats* out) {
+  auto it = AllSamples().find(key);
+  if (it == AllSamples().end() || it->second.micros.empty()) return false;
+  std::vector<double> v = it->second.micros;
+  std::sort(v.begin(), v.end());
+  out->n = v.size();
+  out->mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  out->p50 = Percentile(&v, 0.50);
+  out->p90 = Percentile(&v, 0.90);
+  out->p99 = Percentile(&v, 0.99);
+  out->max = v.back();
+  const std::vector<double>& runs = it->second.run_means;
+  out->runs = runs.size();
+  if (!runs.empty()) {
+    out->run_min = *std::min_element(runs.begin(), runs.end());
+    out->run_max = *std::max_element(runs.begin(), runs.end());
+  }
+  return true;
+}
+
+void PrintRatio(const char* name, const char* num, const char* den, const char* what) {
+  Stats a, b;
+  if (!StatsFor(num, &a) || !StatsFor(den, &b)) {
+    std::printf("  %-22s n/a (not run)\n", name);
+    return;
+  }
+  std::printf("  %-22s %7.2f (p50)  %7.2f (mean)   %s\n", name, a.p50 / b.p50, a.mean / b.mean,
+              what);
+}
+
+void PrintSummary(const Environment& env) {
+  std::printf("\nonshi_bench summary (wall clock per call, from every timed iteration)\n");
+  std::printf("  ledger/state dirs: %s (%s); terminal folder of (d): %s (%s)\n",
+              env.state_parent.c_str(), env.state_fs.c_str(), env.terminal_parent.c_str(),
+              env.terminal_fs.c_str());
+  std::printf("  result document of (e): %zu bytes\n\n", env.result_document.size());
+  std::printf("  %-44s %9s %10s %10s %10s %10s %10s  %s\n", "", "calls", "mean us", "p50 us",
+              "p90 us", "p99 us", "max us", "runs: min-max of their means, us");
+  for (const Row& row : kRows) {
+    auto failed = Failures().find(row.key);
+    Stats s;
+    if (failed != Failures().end()) {
+      std::printf("  %-44s FAILED: %s\n", row.label, failed->second.c_str());
+    } else if (!StatsFor(row.key, &s)) {
+      std::printf("  %-44s not run\n", row.label);
+    } else {
+      std::printf("  %-44s %9zu %10.1f %10.1f %10.1f %10.1f %10.1f  %zu: %.1f-%.1f\n", row.label,
+                  s.n, s.mean, s.p50, s.p90, s.p99, s.max, s.runs, s.run_min, s.run_max);
+    }
+  }
+  std::printf("\n  ratios\n");
+  PrintRatio("b/a", "b_sidecar_twin", "a_echo", "onshi via onshid vs the bare gRPC floor");
+  PrintRatio("b+/a", "b_sidecar_twin_record", "a_echo", "same, with the record write");
+  PrintRatio("c/a", "c_embedded_twin", "a_echo", "embedded vs the floor");
+  PrintRatio("c+/a", "c_embedded_twin_record", "a_echo", "same, with the record write");
+  PrintRatio("d/a", "d_onshid_files_sim", "a_echo", "full path through files vs the floor");
+  PrintRatio("d+/a", "d_onshid_files_sim_record", "a_echo", "same, with the record write");
+  PrintRatio("e = decode/pugixml", "e_decode", "e_pugixml", "codec vs pugixml parse alone");
+  PrintRatio("decode/pugixml(codec)", "e_decode", "e_pugixml_codec_flags",
+             "codec vs its own parse step");
+  PrintRatio("c/s", "c_embedded_twin", "s_sqlite_commit",
+             "embedded check vs one durable commit (a check makes two)");
+  std::fflush(stdout);
+}
+
+}  // namespace
+}  // namespace onshi::bench
+
+int main(int argc, char** argv) {
+  using onshi::bench::Environment;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+
+  onshi::bench::StopChildrenOnFatalSignals();
+  auto env = std::make_unique<Environment>();
+  onshi::bench::g_env = env.get();
+  // Processes first: gRPC must not be initialised in this process before posix_spawn.
+  if (!onshi::bench::StartProcesses(env.get()) || !onshi::bench::OpenClients(env.get())) {
+    return 1;
+  }
+  onshi::bench::RegisterAll();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  onshi::bench::PrintSummary(*env);
+  const bool failed = !onshi::bench::Failures().empty();
+  onshi::bench::g_env = nullptr;
+  env.reset();
+  return failed ? 1 : 0;
+}

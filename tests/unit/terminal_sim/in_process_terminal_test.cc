@@ -1,0 +1,276 @@
+// The simulator's in-process twin: a TerminalTransport that answers from the dataset through the
+// Responder, delivering to the sink from its own thread. Waits are bounded by generous timeouts
+// (correctness bounds, not speed checks).
+
+#include "adapters/terminal_sim/in_process_terminal.h"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "adapters/terminal_sim/dataset.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "plugin/core/errors.h"
+#include "tests/unit/terminal_sim/sim_test_util.h"
+
+namespace onshi::sim {
+namespace {
+
+namespace ov1 = ::onshi::v1;
+using ::onshi::sim::testing::Card;
+using ::onshi::sim::testing::FixedClock;
+using ::onshi::sim::testing::kInstitution;
+using ::onshi::sim::testing::MakeRequest;
+using ::onshi::sim::testing::TestNow;
+using ::onshi::sim::testing::WaitFor;
+
+const Card kValidKyokai{"01139013", "1001", "25", "00", "19800115"};
+const Card kSilent{"01139013", "8001", "1", "00", "19790101"};
+const Card kReject{"01139013", "8003", "3", "00", "19790303"};
+const Card kMalformed{"01139013", "8004", "4", "00", "19790404"};
+const Card kUnknown{"01139013", "9999", "999", "00", "19800115"};
+
+// Records what the twin delivers; can be told to fail the next deliveries.
+class RecordingSink final : public AnswerSink {
+ public:
+  absl::StatusOr<AnswerDisposition> OnAnswer(const IncomingAnswer& answer) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++answer_calls_;
+    if (failures_left_ > 0) {
+      --failures_left_;
+      return MakeError(errors::kStoreUnavailable, "test sink refuses");
+    }
+    answers_.push_back(answer);
+    return AnswerDisposition::kProcessed;
+  }
+  absl::Status OnRequestRejected(const RejectedRequest& rejected) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    rejected_.push_back(rejected);
+    return absl::OkStatus();
+  }
+  absl::Status OnUnreadableAnswer(const UnreadableAnswer& unreadable) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    unreadable_.push_back(unreadable);
+    return absl::OkStatus();
+  }
+
+  void FailNext(int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    failures_left_ = n;
+  }
+  std::vector<IncomingAnswer> answers() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return answers_;
+  }
+  std::vector<RejectedRequest> rejected() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rejected_;
+  }
+  std::vector<UnreadableAnswer> unreadable() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return unreadable_;
+  }
+  int answer_calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return answer_calls_;
+  }
+
+ private:
+  std::mutex mu_;
+  int failures_left_ = 0;
+  int answer_calls_ = 0;
+  std::vector<IncomingAnswer> answers_;
+  std::vector<RejectedRequest> rejected_;
+  std::vector<UnreadableAnswer> unreadable_;
+};
+
+class InProcessTerminalTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    absl::StatusOr<v1::Dataset> loaded = LoadDataset(ONSHI_SIM_DATASET);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    dataset_ = new v1::Dataset(*std::move(loaded));
+  }
+  static void TearDownTestSuite() {
+    delete dataset_;
+    dataset_ = nullptr;
+  }
+
+  InProcessTerminalOptions Options(Fault fault = Fault::kNone) {
+    InProcessTerminalOptions options;
+    options.dataset = *dataset_;
+    options.institution_code = kInstitution;
+    options.fault = fault;
+    options.clock = &clock_;
+    options.redelivery_interval = absl::Milliseconds(1);
+    return options;
+  }
+
+  std::unique_ptr<InProcessTerminal> Started(Fault fault = Fault::kNone) {
+    absl::StatusOr<std::unique_ptr<InProcessTerminal>> twin =
+        InProcessTerminal::Create(Options(fault));
+    EXPECT_TRUE(twin.ok()) << twin.status();
+    if (!twin.ok()) return nullptr;
+    EXPECT_TRUE((*twin)->Start(&sink_).ok());
+    return *std::move(twin);
+  }
+
+  static v1::Dataset* dataset_;
+  FixedClock clock_;
+  RecordingSink sink_;
+};
+
+v1::Dataset* InProcessTerminalTest::dataset_ = nullptr;
+
+TEST_F(InProcessTerminalTest, AnswersAValidPatientFromTheDataset) {
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0001")).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
+
+  const IncomingAnswer answer = sink_.answers()[0];
+  EXPECT_EQ(answer.file_id, "TWIN0001");
+  EXPECT_EQ(answer.received_time, TestNow());
+  EXPECT_EQ(answer.result.arbitrary_file_identifier(), "TWIN0001");
+  EXPECT_EQ(answer.result.medical_institution_code(), kInstitution);
+  EXPECT_EQ(answer.result.segment_of_result(), ov1::SEGMENT_OF_RESULT_COMPLETED);
+  EXPECT_EQ(answer.result.qualification_validity(), ov1::QUALIFICATION_VALIDITY_VALID);
+  ASSERT_EQ(answer.result.records_size(), 1);
+  // Consent given on the request: the 限度額 certificate is part of the answer.
+  EXPECT_TRUE(answer.result.records(0).has_limit_certificate());
+  EXPECT_EQ(answer.result.records(0).limit_certificate_consent().flag(), ov1::CONSENT_FLAG_GIVEN);
+}
+
+TEST_F(InProcessTerminalTest, UnknownPersonIsAnsweredNotFound) {
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kUnknown, false, "TWIN0002")).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
+  EXPECT_EQ(sink_.answers()[0].result.qualification_validity(),
+            ov1::QUALIFICATION_VALIDITY_NOT_FOUND);
+  EXPECT_EQ(sink_.answers()[0].result.processing_result_code(), kNotFoundCode);
+}
+
+TEST_F(InProcessTerminalTest, RequestForAnotherInstitutionIsRejectedWithItsCode) {
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  ov1::QualificationRequestDocument request = MakeRequest(kValidKyokai, true, "TWIN0003");
+  request.set_medical_institution_code("1310000024");
+  ASSERT_TRUE(twin->SubmitQualificationRequest(request).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.rejected().size() == 1; }));
+  EXPECT_EQ(sink_.rejected()[0].file_id, "TWIN0003");
+  EXPECT_EQ(sink_.rejected()[0].error_code, kRejectOtherInstitution);
+  EXPECT_TRUE(sink_.answers().empty());
+}
+
+TEST_F(InProcessTerminalTest, RejectScenarioIsDeliveredAsARejection) {
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kReject, true, "TWIN0004")).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.rejected().size() == 1; }));
+  EXPECT_EQ(sink_.rejected()[0].error_code, kRejectByScenario);
+}
+
+TEST_F(InProcessTerminalTest, SilentScenarioIsNeverAnsweredWhileLaterRequestsAre) {
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kSilent, true, "TWIN0005")).ok());
+  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0006")).ok());
+  // Requests are taken in order: once the second is answered the first was decided about.
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
+  twin->Stop();
+  ASSERT_EQ(sink_.answers().size(), 1u);
+  EXPECT_EQ(sink_.answers()[0].file_id, "TWIN0006");
+  EXPECT_TRUE(sink_.rejected().empty());
+  EXPECT_TRUE(sink_.unreadable().empty());
+}
+
+TEST_F(InProcessTerminalTest, MalformedScenarioReachesTheSinkAsUnreadable) {
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kMalformed, true, "TWIN0007")).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadable().size() == 1; }));
+  EXPECT_EQ(sink_.unreadable()[0].file_id, "TWIN0007");
+  EXPECT_EQ(ReasonOf(sink_.unreadable()[0].error), "ONSHI_DOCUMENT_MALFORMED");
+  EXPECT_TRUE(sink_.answers().empty());
+}
+
+TEST_F(InProcessTerminalTest, ErrorFaultAnswersWithSegmentOfResultFailed) {
+  std::unique_ptr<InProcessTerminal> twin = Started(Fault::kError);
+  ASSERT_NE(twin, nullptr);
+  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0008")).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
+  EXPECT_EQ(sink_.answers()[0].result.segment_of_result(), ov1::SEGMENT_OF_RESULT_FAILED);
+  EXPECT_EQ(sink_.answers()[0].result.error_code(), kFaultErrorCode);
+}
+
+TEST_F(InProcessTerminalTest, AnswerTheSinkFailedToRecordIsDeliveredAgain) {
+  sink_.FailNext(2);
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0009")).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
+  EXPECT_EQ(sink_.answer_calls(), 3);
+  EXPECT_EQ(sink_.answers()[0].file_id, "TWIN0009");
+}
+
+TEST_F(InProcessTerminalTest, DuplicateFaultDeliversTheSameAnswerTwice) {
+  std::unique_ptr<InProcessTerminal> twin = Started(Fault::kDuplicate);
+  ASSERT_NE(twin, nullptr);
+  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0010")).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 2; }));
+  EXPECT_EQ(sink_.answers()[0].file_id, "TWIN0010");
+  EXPECT_EQ(sink_.answers()[1].file_id, "TWIN0010");
+}
+
+TEST_F(InProcessTerminalTest, RequestSubmittedBeforeStartIsAnsweredAfterStart) {
+  absl::StatusOr<std::unique_ptr<InProcessTerminal>> twin = InProcessTerminal::Create(Options());
+  ASSERT_TRUE(twin.ok()) << twin.status();
+  ASSERT_TRUE(
+      (*twin)->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0011")).ok());
+  ASSERT_TRUE((*twin)->Start(&sink_).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
+  EXPECT_EQ(sink_.answers()[0].file_id, "TWIN0011");
+}
+
+TEST_F(InProcessTerminalTest, StoppedTwinRefusesRequestsAsUnavailable) {
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  EXPECT_TRUE(twin->CheckHealth().ok());
+  twin->Stop();
+  twin->Stop();  // idempotent
+  absl::Status submitted = twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true));
+  EXPECT_EQ(ReasonOf(submitted), "ONSHI_TERMINAL_UNAVAILABLE");
+  EXPECT_EQ(ReasonOf(twin->CheckHealth()), "ONSHI_TERMINAL_UNAVAILABLE");
+  EXPECT_FALSE(twin->Start(&sink_).ok());
+}
+
+TEST_F(InProcessTerminalTest, SecondStartIsRefused) {
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  EXPECT_EQ(ReasonOf(twin->Start(&sink_)), "ONSHI_INTERNAL");
+}
+
+TEST_F(InProcessTerminalTest, CreateRefusesAnInstitutionCodeThatIsNotTenDigits) {
+  InProcessTerminalOptions options = Options();
+  options.institution_code = "131000001";
+  EXPECT_EQ(ReasonOf(InProcessTerminal::Create(std::move(options)).status()),
+            "ONSHI_CONFIG_INVALID");
+}
+
+TEST_F(InProcessTerminalTest, CreateRefusesSlowWriteWhichNeedsFiles) {
+  EXPECT_EQ(ReasonOf(InProcessTerminal::Create(Options(Fault::kSlowWrite)).status()),
+            "ONSHI_CONFIG_INVALID");
+}
+
+TEST_F(InProcessTerminalTest, CreateRefusesADatasetThatFailsValidation) {
+  InProcessTerminalOptions options = Options();
+  options.dataset.mutable_patients(0)->set_scenario("");
+  EXPECT_EQ(ReasonOf(InProcessTerminal::Create(std::move(options)).status()),
+            "ONSHI_CONFIG_INVALID");
+}
+
+}  // namespace
+}  // namespace onshi::sim
