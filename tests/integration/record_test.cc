@@ -225,8 +225,12 @@ TEST_F(PatientRecordTest, StateArchiveAndSocketArePrivate) {
   EXPECT_EQ(mode_of(stack().state_dir() + "/onshi.db"), 0600);
   EXPECT_EQ(mode_of(stack().socket_path()), 0600);
   const std::string archived =
-      "OQSsiquc01res_" + ResponseOf(outcome.result.get()).provenance().file_id() + ".xml";
-  EXPECT_EQ(mode_of(stack().processed_dir() + "/" + archived), 0600);
+      stack().processed_dir() + "/OQSsiquc01res_" +
+      ResponseOf(outcome.result.get()).provenance().file_id() + ".xml";
+  // The answer is recorded (and the caller answered) before the transport moves its file out of
+  // res/, so the archived copy may appear a moment after the call returns.
+  EXPECT_TRUE(WaitUntil([&] { return mode_of(archived) != -1; }));
+  EXPECT_EQ(mode_of(archived), 0600);
   for (const std::string& name : ListDir(stack().state_dir())) {
     // SQLite's companions (-wal, -shm, -journal) included.
     if (name.rfind("onshi.db", 0) == 0) {
