@@ -70,6 +70,26 @@ const ErrorSpec kPatientNotFound{
     "ONSHI_PATIENT_NOT_FOUND", StatusCode::kNotFound,
     "この患者の記録はまだありません。",
     "no patient with this patient_id in the record", false};
+const ErrorSpec kNoCoverage{
+    "ONSHI_NO_COVERAGE", StatusCode::kFailedPrecondition,
+    "この患者の保険資格がまだ記録されていません。先に資格確認を行ってください。",
+    "the patient has no recorded coverage to take the insurance identifiers from; run a "
+    "qualification check for the patient first",
+    false};
+const ErrorSpec kNoConsent{
+    "ONSHI_NO_CONSENT", StatusCode::kFailedPrecondition,
+    "患者の同意がないため、この情報は表示できません。閲覧にはマイナ保険証での受付（同意）が必要です。",
+    "no valid patient consent for this information (none given, expired, or refused by the "
+    "terminal); nothing was returned",
+    false};
+const ErrorSpec kCheckinNotFound{
+    "ONSHI_CHECKIN_NOT_FOUND", StatusCode::kNotFound,
+    "該当する受付情報が見つかりません。",
+    "no card-reader check-in with this event id", false};
+const ErrorSpec kBatchTooLarge{
+    "ONSHI_BATCH_TOO_LARGE", StatusCode::kInvalidArgument,
+    "一度に確認できる人数を超えています。分けて確認してください。",
+    "the batch has more patients than allowed (see docs/config.md); split it", false};
 const ErrorSpec kTerminalTimeout{
     "ONSHI_TERMINAL_TIMEOUT", StatusCode::kDeadlineExceeded,
     "資格確認端末から時間内に応答がありません。資格は確認できていません。資格確認書・マイナポータル画面"
@@ -165,6 +185,8 @@ const std::vector<const ErrorSpec*>& AllErrorSpecs() {
       &errors::kInvalidBranchNumber,     &errors::kInvalidBirthDate,
       &errors::kInvalidConfirmationDate, &errors::kInvalidArgument,
       &errors::kRequestIdConflict,       &errors::kPatientNotFound,
+      &errors::kNoCoverage,              &errors::kNoConsent,
+      &errors::kCheckinNotFound,         &errors::kBatchTooLarge,
       &errors::kTerminalTimeout,         &errors::kTerminalFailed,
       &errors::kTerminalRejectedRequest, &errors::kTerminalMalformedAnswer,
       &errors::kTerminalUnavailable,     &errors::kDocumentTooLarge,
