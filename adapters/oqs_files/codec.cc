@@ -466,6 +466,20 @@ const CharacterCodes& GetCharacterCodes() {
   return *codes;
 }
 
+// The top-level field a message type maps to MessageHeader/CharacterCodeIdentifier, if any (every
+// answer type has one): an enum of type CharacterCode.
+const FieldDescriptor* CharacterCodeField(const Descriptor* type) {
+  for (int i = 0; i < type->field_count(); ++i) {
+    const FieldDescriptor* field = type->field(i);
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM && !field->is_repeated() &&
+        field->enum_type() == v1::CharacterCode_descriptor() &&
+        field->options().GetExtension(v1::oqs_element) == "MessageHeader/CharacterCodeIdentifier") {
+      return field;
+    }
+  }
+  return nullptr;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoding, step 1: the prolog, the encoding and the bytes.
 
@@ -1223,6 +1237,40 @@ absl::StatusOr<std::string> EncodeDocument(const google::protobuf::Message& mess
   return encoder.Run(**plan, message);
 }
 
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> DecodeByKind(
+    DocumentKind kind, absl::string_view bytes, const DecodeLimits& limits) {
+  const Descriptor* type = DocumentTypeOf(kind);
+  if (type == nullptr) return MakeError(errors::kInvalidArgument, "unknown document kind");
+  const Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
+  if (prototype == nullptr) {
+    return MakeError(errors::kInternal, absl::StrCat("no generated type for ", type->name()));
+  }
+  std::unique_ptr<Message> message(prototype->New());
+  if (absl::Status s = DecodeDocument(bytes, limits, message.get()); !s.ok()) return s;
+  return message;
+}
+
+absl::StatusOr<std::string> EncodeByKind(DocumentKind kind,
+                                         const google::protobuf::Message& message,
+                                         const EncodeOptions& options) {
+  const Descriptor* type = message.GetDescriptor();
+  if (type != DocumentTypeOf(kind)) {
+    return MakeError(
+        errors::kInvalidArgument,
+        absl::StrCat("a ", type->name(), " is not a document of kind ", DocumentKindName(kind)));
+  }
+  const FieldDescriptor* code = CharacterCodeField(type);
+  if (code == nullptr) return EncodeDocument(message, options);
+  std::unique_ptr<Message> copy(message.New());
+  copy->CopyFrom(message);
+  copy->GetReflection()->SetEnumValue(copy.get(), code,
+                                      options.encoding == Encoding::kShiftJis
+                                          ? v1::CHARACTER_CODE_SHIFT_JIS
+                                          : v1::CHARACTER_CODE_UTF8);
+  return EncodeDocument(*copy, options);
+}
+
 absl::StatusOr<v1::QualificationRequestDocument> DecodeQualificationRequest(
     absl::string_view bytes, const DecodeLimits& limits) {
   v1::QualificationRequestDocument request;
@@ -1232,7 +1280,7 @@ absl::StatusOr<v1::QualificationRequestDocument> DecodeQualificationRequest(
 
 absl::StatusOr<std::string> EncodeQualificationRequest(
     const v1::QualificationRequestDocument& request, const EncodeOptions& options) {
-  return EncodeDocument(request, options);
+  return EncodeByKind(DocumentKind::kQualificationRequest, request, options);
 }
 
 absl::StatusOr<v1::QualificationResult> DecodeQualificationResult(absl::string_view bytes,
@@ -1244,10 +1292,7 @@ absl::StatusOr<v1::QualificationResult> DecodeQualificationResult(absl::string_v
 
 absl::StatusOr<std::string> EncodeQualificationResult(const v1::QualificationResult& result,
                                                       const EncodeOptions& options) {
-  v1::QualificationResult copy = result;
-  copy.set_character_code(options.encoding == Encoding::kShiftJis ? v1::CHARACTER_CODE_SHIFT_JIS
-                                                                  : v1::CHARACTER_CODE_UTF8);
-  return EncodeDocument(copy, options);
+  return EncodeByKind(DocumentKind::kQualificationAnswer, result, options);
 }
 
 }  // namespace onshi::oqs

@@ -3,7 +3,7 @@
 // requests, writing answers) both use it, so they can never disagree about a document.
 //
 // The mapping is not written here: every mapped field carries an (oqs_element) option in
-// proto/onshi/v1/oqs_documents.proto and every mapped enum value an (oqs_code). The codec walks
+// proto/onshi/v1/oqs_*documents.proto and every mapped enum value an (oqs_code). The codec walks
 // the descriptors (the derived plan is cached per message type). Unknown elements are ignored.
 // Inputs are untrusted: a DOCTYPE is refused, size and depth are capped, bytes must match the
 // declared encoding, and no error text ever contains input bytes (errors name the element path
@@ -18,12 +18,14 @@
 #define ONSHI_ADAPTERS_OQS_FILES_CODEC_H_
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "onshi/v1/oqs_documents.pb.h"
+#include "plugin/core/ports.h"
 
 namespace onshi::oqs {
 
@@ -83,8 +85,26 @@ absl::Status DecodeDocument(absl::string_view bytes, const DecodeLimits& limits,
 absl::StatusOr<std::string> EncodeDocument(const google::protobuf::Message& message,
                                            const EncodeOptions& options);
 
-// Typed entry points for the 資格確認 個別照会 pair (OQSsiquc01req / OQSsiquc01res, and the
-// card-reader's OQSsiquc01res_face, which has the result's shape).
+// The entry points by document kind (plugin/core/ports.h), for every kind, requests and answers
+// alike: the transport decodes answers and encodes requests with them, the simulator the other way
+// round.
+//
+// DecodeByKind: a new message of DocumentTypeOf(kind), decoded as DecodeDocument does (same
+// rules, same errors); ONSHI_INVALID_ARGUMENT for a value outside the DocumentKind enum.
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> DecodeByKind(
+    DocumentKind kind, absl::string_view bytes, const DecodeLimits& limits = {});
+
+// EncodeByKind: EncodeDocument of `message`, which must be of DocumentTypeOf(kind)
+// (ONSHI_INVALID_ARGUMENT otherwise). When the type maps MessageHeader/CharacterCodeIdentifier
+// (every answer kind), the element written is the one matching options.encoding, whatever
+// `message` says (`message` itself is not changed).
+absl::StatusOr<std::string> EncodeByKind(DocumentKind kind,
+                                         const google::protobuf::Message& message,
+                                         const EncodeOptions& options);
+
+// Typed shorthands for the 資格確認 個別照会 pair (OQSsiquc01req / OQSsiquc01res, and the
+// card-reader's OQSsiquc01res_face, which has the result's shape): the same as the by-kind
+// functions with kQualificationRequest / kQualificationAnswer.
 absl::StatusOr<v1::QualificationRequestDocument> DecodeQualificationRequest(
     absl::string_view bytes, const DecodeLimits& limits = {});
 absl::StatusOr<std::string> EncodeQualificationRequest(

@@ -99,15 +99,26 @@ int ReadPrefix(int fd, size_t limit, std::string* out) {
   return 0;
 }
 
-// What MoveIntoPrivateDir did with an entry bound for quarantine, for the log.
-std::string QuarantineOutcome(const MoveResult& moved) {
+// What MoveIntoPrivateDir did with an entry of `folder` bound for quarantine, for the log.
+std::string QuarantineOutcome(const MoveResult& moved, absl::string_view folder) {
   if (moved.unlinked_only) {
-    return "removed from res/ (the quarantine folder is on another file system)";
+    return absl::StrCat("removed from ", folder,
+                        "/ (the quarantine folder is on another file system)");
   }
-  return moved.copied ? "copied into quarantine and removed from res/" : "moved into quarantine";
+  return moved.copied ? absl::StrCat("copied into quarantine and removed from ", folder, "/")
+                      : "moved into quarantine";
 }
 
 }  // namespace
+
+bool IsCompletePdf(absl::string_view bytes) {
+  constexpr absl::string_view kHeader = "%PDF-";
+  constexpr absl::string_view kTrailer = "%%EOF";
+  constexpr size_t kTail = 1024;
+  if (!absl::StartsWith(bytes, kHeader)) return false;
+  absl::string_view tail = bytes.size() > kTail ? bytes.substr(bytes.size() - kTail) : bytes;
+  return absl::StrContains(tail, kTrailer);
+}
 
 std::string ExtractSafeErrorCode(absl::string_view content) {
   if (absl::StartsWith(content, "\xEF\xBB\xBF")) content.remove_prefix(3);
@@ -128,7 +139,11 @@ std::string ExtractSafeErrorCode(absl::string_view content) {
 class FileTransport::Watcher {
  public:
   Watcher(const FileTransport& transport, AnswerSink* sink, UniqueFd wake_fd)
-      : t_(transport), sink_(sink), wake_fd_(std::move(wake_fd)) {}
+      : t_(transport), sink_(sink), wake_fd_(std::move(wake_fd)) {
+    folders_[0].name = "res";
+    folders_[1].name = "face";
+    folders_[1].is_face = true;
+  }
 
   void Run();
 
@@ -144,14 +159,14 @@ class FileTransport::Watcher {
   bool stop_requested() const { return stop_.load(); }
 
  private:
-  // What the watcher remembers about one document-named entry of res/ while it is there.
+  // What the watcher remembers about one document-named entry of a folder while it is there.
   struct Entry {
     FileStamp stamp;
     // Since when (Clock) / (steady) the entry has had `stamp`.
     absl::Time stable_since;
     Steady::time_point stable_since_steady;
     bool logged_directory = false;
-    // The last complete read did not decode (with this stamp).
+    // The last complete read did not decode, or was not a complete PDF (with this stamp).
     bool decode_failed = false;
     // The sink accepted this version; only its disposition is left to do.
     bool accepted = false;
@@ -159,38 +174,56 @@ class FileTransport::Watcher {
     // Backoff after a sink error or a failed move.
     int failures = 0;
     Steady::time_point retry_at{};
-    // The serialized result the sink accepted for this name, and what it said, kept when the
-    // stamp changes: a writer that appends a trailing newline after the document was delivered
-    // changes the stamp but not the answer, and is not delivered twice for it.
+    // The serialized document (or the PDF bytes) the sink accepted for this name, and what it
+    // said, kept when the stamp changes: a writer that appends a trailing newline after the
+    // document was delivered changes the stamp but not the answer, and is not delivered twice
+    // for it.
     std::string delivered;
     AnswerDisposition delivered_disposition = AnswerDisposition::kProcessed;
   };
 
+  // One watched folder: res/ (answers, .err files, requests the terminal returned) or face/
+  // (card-reader check-ins; the terminal creates it, so it may be missing for a while).
+  struct Folder {
+    const char* name = "";
+    bool is_face = false;
+    UniqueFd fd;
+    bool unavailable_logged = false;
+    int watch = -1;
+    std::map<std::string, Entry> entries;
+    std::set<std::string> ignored;
+  };
+
   enum class Order { kAnswer = 0, kRejection = 1, kReturnedRequest = 2 };
 
-  void SetUpNotifications();
+  // What a document-named entry of `folder` is to the watcher; nullopt when it is not read there
+  // (a check-in name in res/, anything but a check-in in face/).
+  static std::optional<Order> Classify(const Folder& folder, const FileName& file);
+
+  void Watch(Folder* folder);
   void FullScan();
+  void ScanFolder(Folder* folder);
   void PendingPass();
   void HandleEvents();
-  void ProcessName(const std::string& name);
+  void ProcessName(Folder* folder, const std::string& name);
 
-  void ProcessAnswer(const std::string& name, const std::string& id);
-  void ProcessRejection(const std::string& name, const std::string& id);
-  void ProcessReturnedRequest(const std::string& name, const std::string& id);
+  void ProcessAnswer(Folder* folder, const std::string& name, const FileName& file);
+  void ProcessRejection(Folder* folder, const std::string& name, const FileName& file);
+  void ProcessReturnedRequest(Folder* folder, const std::string& name, const FileName& file);
 
   // Looks `name` up with lstat and updates its Entry. Returns nullptr (and forgets the entry)
   // when it is gone or cannot be examined.
-  Entry* Observe(const std::string& name, struct stat* st);
+  Entry* Observe(Folder* folder, const std::string& name, struct stat* st);
   // Quarantines an answer-named entry that must not be read, then tells the sink.
-  void QuarantineUnread(const std::string& name, const std::string& id, Entry* entry,
+  void QuarantineUnread(Folder* folder, const std::string& name, const FileName& file, Entry* entry,
                         const struct stat& st, absl::string_view why);
   // Quarantines an answer read from `fd`, then tells the sink `error`.
-  void QuarantineRead(const std::string& name, const std::string& id, Entry* entry, int fd,
-                      absl::Status error);
-  void Dispose(const std::string& name, const std::string& id, Entry* entry, int fd);
+  void QuarantineRead(Folder* folder, const std::string& name, const FileName& file, Entry* entry,
+                      int fd, absl::Status error);
+  void Dispose(Folder* folder, const std::string& name, const FileName& file, Entry* entry, int fd);
   // Moves `name` (and, for requests, nothing else) into the quarantine folder, reading it for a
   // cross-file-system copy only if it is a plain file. Returns the errno.
-  int QuarantineEntry(const std::string& name, MoveResult* moved);
+  int QuarantineEntry(Folder* folder, const std::string& name, MoveResult* moved);
   void Backoff(Entry* entry);
   bool Waiting(const Entry& entry);
   bool GraceElapsed(const Entry& entry);
@@ -202,19 +235,33 @@ class FileTransport::Watcher {
   const UniqueFd wake_fd_;
   std::atomic<bool> stop_{false};
 
-  UniqueFd res_fd_;
-  bool res_unavailable_logged_ = false;
+  // res/ first: answers to onshi's own requests are what callers wait on.
+  Folder folders_[2];
   UniqueFd inotify_fd_;
   bool inotify_unavailable_ = false;
-  int watch_ = -1;
   bool rescan_now_ = false;
   Steady::time_point next_wake_ = Steady::time_point::max();
-  std::map<std::string, Entry> entries_;
-  std::set<std::string> ignored_;
 };
 
+std::optional<FileTransport::Watcher::Order> FileTransport::Watcher::Classify(
+    const Folder& folder, const FileName& file) {
+  if (folder.is_face) {
+    if (file.kind == DocumentKind::kFaceCheckin && file.form == FileForm::kXml) {
+      return Order::kAnswer;
+    }
+    return std::nullopt;
+  }
+  if (file.kind == DocumentKind::kFaceCheckin) return std::nullopt;  // read from face/ only
+  if (IsRequestKind(file.kind)) {
+    if (file.form == FileForm::kErr) return Order::kRejection;
+    if (file.form == FileForm::kXml) return Order::kReturnedRequest;
+    return std::nullopt;
+  }
+  return Order::kAnswer;
+}
+
 void FileTransport::Watcher::Run() {
-  Log(LogLevel::kInfo, kLog, "watching res/ (notifications ",
+  Log(LogLevel::kInfo, kLog, "watching res/ and face/ (notifications ",
       t_.options_.notifications ? "on" : "off", ", rescan every ",
       absl::FormatDuration(t_.options_.rescan_interval), ")");
   const Steady::duration rescan = ToSteady(t_.options_.rescan_interval);
@@ -227,7 +274,6 @@ void FileTransport::Watcher::Run() {
     if (rescan_now_ || now >= next_rescan) {
       rescan_now_ = false;
       next_wake_ = Steady::time_point::max();
-      SetUpNotifications();
       FullScan();
       next_rescan = Steady::now() + rescan;
     } else if (now >= next_wake_) {
@@ -270,11 +316,11 @@ void FileTransport::Watcher::Run() {
     if (stop_requested()) break;
     if (fds[1].revents & POLLIN) HandleEvents();
   }
-  Log(LogLevel::kInfo, kLog, "stopped watching res/");
+  Log(LogLevel::kInfo, kLog, "stopped watching res/ and face/");
 }
 
-void FileTransport::Watcher::SetUpNotifications() {
-  if (!t_.options_.notifications || inotify_unavailable_ || watch_ >= 0) return;
+void FileTransport::Watcher::Watch(Folder* folder) {
+  if (!t_.options_.notifications || inotify_unavailable_ || folder->watch >= 0) return;
   if (!inotify_fd_.valid()) {
     int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) {
@@ -286,18 +332,19 @@ void FileTransport::Watcher::SetUpNotifications() {
     }
     inotify_fd_.reset(fd);
   }
-  std::string res = absl::StrCat(t_.options_.root, "/res");
-  watch_ = inotify_add_watch(
-      inotify_fd_.get(), res.c_str(),
+  std::string path = absl::StrCat(t_.options_.root, "/", folder->name);
+  folder->watch = inotify_add_watch(
+      inotify_fd_.get(), path.c_str(),
       IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW);
-  if (watch_ < 0) {
-    Log(LogLevel::kDebug, kLog, "cannot watch res/ (", ErrnoName(errno), "); will retry");
+  if (folder->watch < 0) {
+    Log(LogLevel::kDebug, kLog, "cannot watch ", folder->name, "/ (", ErrnoName(errno),
+        "); will retry");
   }
 }
 
 void FileTransport::Watcher::HandleEvents() {
   alignas(struct inotify_event) char buffer[16 * 1024];
-  std::vector<std::string> names;
+  std::vector<std::string> names[2];
   for (;;) {
     ssize_t got = read(inotify_fd_.get(), buffer, sizeof(buffer));
     if (got < 0) {
@@ -312,53 +359,80 @@ void FileTransport::Watcher::HandleEvents() {
       if (event->mask & IN_Q_OVERFLOW) {
         // Events were lost: only a full scan can tell what is there.
         rescan_now_ = true;
-      } else if (event->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
-        // res/ went away, was moved or unmounted: watch whatever res/ is at the next scan.
-        if (event->wd == watch_) {
-          if (!(event->mask & IN_IGNORED)) inotify_rm_watch(inotify_fd_.get(), watch_);
-          watch_ = -1;
+        continue;
+      }
+      int which = -1;
+      for (int i = 0; i < 2; ++i) {
+        if (folders_[i].watch >= 0 && event->wd == folders_[i].watch) which = i;
+      }
+      if (event->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+        // The folder went away, was moved or unmounted: watch whatever is there at the next scan.
+        if (which >= 0) {
+          Folder& folder = folders_[which];
+          if (!(event->mask & IN_IGNORED)) inotify_rm_watch(inotify_fd_.get(), folder.watch);
+          folder.watch = -1;
         }
         rescan_now_ = true;
-      } else if (event->len > 0) {
-        names.emplace_back(event->name);  // NUL-terminated (and padded) by the kernel
+      } else if (event->len > 0 && which >= 0) {
+        names[which].emplace_back(event->name);  // NUL-terminated (and padded) by the kernel
       }
     }
   }
-  if (rescan_now_ || !res_fd_.valid()) {
-    rescan_now_ = true;
-    return;
-  }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  for (const std::string& name : names) {
-    if (stop_requested()) return;
-    ProcessName(name);
+  if (rescan_now_) return;
+  for (int i = 0; i < 2; ++i) {
+    if (names[i].empty()) continue;
+    Folder& folder = folders_[i];
+    if (!folder.fd.valid()) {
+      rescan_now_ = true;
+      return;
+    }
+    std::sort(names[i].begin(), names[i].end());
+    names[i].erase(std::unique(names[i].begin(), names[i].end()), names[i].end());
+    for (const std::string& name : names[i]) {
+      if (stop_requested()) return;
+      ProcessName(&folder, name);
+    }
   }
 }
 
 void FileTransport::Watcher::FullScan() {
-  UniqueFd res;
-  if (int err = t_.OpenShared("res", &res)) {
-    if (!res_unavailable_logged_) {
-      Log(LogLevel::kWarning, kLog, "res/ unavailable (", ErrnoName(err), "); will retry");
-      res_unavailable_logged_ = true;
+  for (Folder& folder : folders_) {
+    if (stop_requested()) return;
+    ScanFolder(&folder);
+  }
+}
+
+void FileTransport::Watcher::ScanFolder(Folder* folder) {
+  UniqueFd dir_fd;
+  if (int err = t_.OpenShared(folder->name, &dir_fd)) {
+    if (!folder->unavailable_logged) {
+      if (folder->is_face) {
+        Log(LogLevel::kInfo, kLog, "face/ unavailable (", ErrnoName(err),
+            "); card-reader check-ins are picked up once the terminal provides it");
+      } else {
+        Log(LogLevel::kWarning, kLog, folder->name, "/ unavailable (", ErrnoName(err),
+            "); will retry");
+      }
+      folder->unavailable_logged = true;
     }
-    res_fd_.reset();
+    folder->fd.reset();
     return;
   }
-  if (res_unavailable_logged_) {
-    Log(LogLevel::kInfo, kLog, "res/ available again");
-    res_unavailable_logged_ = false;
+  if (folder->unavailable_logged) {
+    Log(LogLevel::kInfo, kLog, folder->name, "/ available", folder->is_face ? "" : " again");
+    folder->unavailable_logged = false;
   }
-  res_fd_ = std::move(res);
+  folder->fd = std::move(dir_fd);
+  // Watched before it is listed, so nothing that lands in between is missed.
+  Watch(folder);
 
   // fdopendir takes over the descriptor it is given: give it its own.
-  int list_fd = openat(res_fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int list_fd = openat(folder->fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   DIR* dir = list_fd >= 0 ? fdopendir(list_fd) : nullptr;
   if (dir == nullptr) {
     int err = errno;
     if (list_fd >= 0) close(list_fd);
-    Log(LogLevel::kWarning, kLog, "cannot list res/ (", ErrnoName(err), ")");
+    Log(LogLevel::kWarning, kLog, "cannot list ", folder->name, "/ (", ErrnoName(err), ")");
     return;
   }
   std::vector<std::pair<Order, std::string>> work;
@@ -372,24 +446,10 @@ void FileTransport::Watcher::FullScan() {
     if (name == "." || name == "..") continue;
     std::optional<FileName> parsed = ParseFileName(name);
     std::optional<Order> order;
-    if (parsed.has_value()) {
-      switch (parsed->kind) {
-        case FileKind::kQualificationAnswer:
-          order = Order::kAnswer;
-          break;
-        case FileKind::kRejectedRequest:
-          order = Order::kRejection;
-          break;
-        case FileKind::kQualificationRequest:
-          order = Order::kReturnedRequest;
-          break;
-        case FileKind::kFaceCheckin:
-          break;
-      }
-    }
+    if (parsed.has_value()) order = Classify(*folder, *parsed);
     if (!order.has_value()) {
-      if (ignored_.size() >= kMaxIgnoredNames) ignored_.clear();
-      if (ignored_.insert(name).second) ++newly_ignored;
+      if (folder->ignored.size() >= kMaxIgnoredNames) folder->ignored.clear();
+      if (folder->ignored.insert(name).second) ++newly_ignored;
       continue;
     }
     present.insert(name);
@@ -398,17 +458,17 @@ void FileTransport::Watcher::FullScan() {
   int list_err = errno;
   closedir(dir);
   if (list_err != 0) {
-    Log(LogLevel::kWarning, kLog, "listing res/ failed (", ErrnoName(list_err), ")");
+    Log(LogLevel::kWarning, kLog, "listing ", folder->name, "/ failed (", ErrnoName(list_err), ")");
   }
   if (newly_ignored > 0) {
     // The names themselves are not logged: they are not onshi's, and may say anything.
-    Log(LogLevel::kDebug, kLog, "ignoring ", newly_ignored,
-        " entr(ies) in res/ whose names are not OQS document names");
+    Log(LogLevel::kDebug, kLog, "ignoring ", newly_ignored, " entr(ies) in ", folder->name,
+        "/ whose names are not names of OQS documents read there");
   }
-  // Forget entries that left res/ (by whatever hand).
+  // Forget entries that left the folder (by whatever hand).
   if (list_err == 0) {
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      it = present.count(it->first) ? std::next(it) : entries_.erase(it);
+    for (auto it = folder->entries.begin(); it != folder->entries.end();) {
+      it = present.count(it->first) ? std::next(it) : folder->entries.erase(it);
     }
   }
   // Answers first; then .err files, which take their returned request along; then requests
@@ -416,50 +476,54 @@ void FileTransport::Watcher::FullScan() {
   std::sort(work.begin(), work.end());
   for (const auto& [order, name] : work) {
     if (stop_requested()) return;
-    ProcessName(name);
+    ProcessName(folder, name);
   }
 }
 
 void FileTransport::Watcher::PendingPass() {
-  if (!res_fd_.valid()) return;
-  std::vector<std::string> names;
-  names.reserve(entries_.size());
-  for (const auto& [name, entry] : entries_) names.push_back(name);
-  for (const std::string& name : names) {
-    if (stop_requested()) return;
-    ProcessName(name);
+  for (Folder& folder : folders_) {
+    if (!folder.fd.valid()) continue;
+    std::vector<std::string> names;
+    names.reserve(folder.entries.size());
+    for (const auto& [name, entry] : folder.entries) names.push_back(name);
+    for (const std::string& name : names) {
+      if (stop_requested()) return;
+      ProcessName(&folder, name);
+    }
   }
 }
 
-void FileTransport::Watcher::ProcessName(const std::string& name) {
+void FileTransport::Watcher::ProcessName(Folder* folder, const std::string& name) {
   std::optional<FileName> parsed = ParseFileName(name);
   if (!parsed.has_value()) return;
-  switch (parsed->kind) {
-    case FileKind::kQualificationAnswer:
-      ProcessAnswer(name, parsed->file_id);
+  std::optional<Order> order = Classify(*folder, *parsed);
+  if (!order.has_value()) return;
+  switch (*order) {
+    case Order::kAnswer:
+      ProcessAnswer(folder, name, *parsed);
       break;
-    case FileKind::kRejectedRequest:
-      ProcessRejection(name, parsed->file_id);
+    case Order::kRejection:
+      ProcessRejection(folder, name, *parsed);
       break;
-    case FileKind::kQualificationRequest:
-      ProcessReturnedRequest(name, parsed->file_id);
-      break;
-    case FileKind::kFaceCheckin:
+    case Order::kReturnedRequest:
+      ProcessReturnedRequest(folder, name, *parsed);
       break;
   }
 }
 
-FileTransport::Watcher::Entry* FileTransport::Watcher::Observe(const std::string& name,
+FileTransport::Watcher::Entry* FileTransport::Watcher::Observe(Folder* folder,
+                                                               const std::string& name,
                                                                struct stat* st) {
-  if (int err = StatEntry(res_fd_.get(), name, st)) {
+  if (int err = StatEntry(folder->fd.get(), name, st)) {
     if (err != ENOENT) {
-      Log(LogLevel::kDebug, kLog, "cannot examine an entry of res/ (", ErrnoName(err), ")");
+      Log(LogLevel::kDebug, kLog, "cannot examine an entry of ", folder->name, "/ (",
+          ErrnoName(err), ")");
     }
-    entries_.erase(name);
+    folder->entries.erase(name);
     return nullptr;
   }
   FileStamp stamp = StampOf(*st);
-  auto [it, inserted] = entries_.try_emplace(name);
+  auto [it, inserted] = folder->entries.try_emplace(name);
   Entry& entry = it->second;
   absl::Time now = t_.clock_->Now();
   if (inserted || entry.stamp != stamp) {
@@ -505,115 +569,128 @@ void FileTransport::Watcher::Backoff(Entry* entry) {
   WakeAt(entry->retry_at);
 }
 
-int FileTransport::Watcher::QuarantineEntry(const std::string& name, MoveResult* moved) {
+int FileTransport::Watcher::QuarantineEntry(Folder* folder, const std::string& name,
+                                            MoveResult* moved) {
   struct stat st;
-  if (int err = StatEntry(res_fd_.get(), name, &st)) return err;
+  if (int err = StatEntry(folder->fd.get(), name, &st)) return err;
   FileStamp stamp = StampOf(st);
   UniqueFd fd;
   if (S_ISREG(st.st_mode) && st.st_nlink == 1 &&
       static_cast<uint64_t>(st.st_size) <= t_.options_.limits.max_bytes) {
     struct stat opened;
-    if (OpenRegularForRead(res_fd_.get(), name, &stamp, &fd, &opened) == 0) {
+    if (OpenRegularForRead(folder->fd.get(), name, &stamp, &fd, &opened) == 0) {
       stamp = StampOf(opened);
     }
   }
-  return MoveIntoPrivateDir(res_fd_.get(), name, fd.get(), &stamp, t_.options_.limits.max_bytes,
+  return MoveIntoPrivateDir(folder->fd.get(), name, fd.get(), &stamp, t_.options_.limits.max_bytes,
                             t_.quarantine_dir_.get(), moved);
 }
 
-void FileTransport::Watcher::QuarantineUnread(const std::string& name, const std::string& id,
-                                              Entry* entry, const struct stat& st,
-                                              absl::string_view why) {
+void FileTransport::Watcher::QuarantineUnread(Folder* folder, const std::string& name,
+                                              const FileName& file, Entry* entry,
+                                              const struct stat& st, absl::string_view why) {
   if (Waiting(*entry)) return;
+  const absl::string_view kind = DocumentKindName(file.kind);
+  const std::string& id = file.file_id;
   FileStamp stamp = StampOf(st);
   UniqueFd fd;
   // A plain file that is only too large is opened (not read) so that the move can make it 0600.
   if (S_ISREG(st.st_mode) && st.st_nlink == 1) {
     struct stat opened;
-    if (OpenRegularForRead(res_fd_.get(), name, &stamp, &fd, &opened) == 0) {
+    if (OpenRegularForRead(folder->fd.get(), name, &stamp, &fd, &opened) == 0) {
       stamp = StampOf(opened);
     }
   }
   MoveResult moved;
   // max_copy_bytes 0: nothing of this entry is ever read, not even for a copy.
-  int err = MoveIntoPrivateDir(res_fd_.get(), name, fd.get(), &stamp, /*max_copy_bytes=*/0,
+  int err = MoveIntoPrivateDir(folder->fd.get(), name, fd.get(), &stamp, /*max_copy_bytes=*/0,
                                t_.quarantine_dir_.get(), &moved);
   if (err == ESTALE || err == ENOENT) return;  // It changed meanwhile: look again next time.
   if (err != 0) {
-    Log(LogLevel::kWarning, kLog, "cannot quarantine answer ", id, " (", why,
+    Log(LogLevel::kWarning, kLog, "cannot quarantine ", kind, " ", id, " (", why,
         "): ", ErrnoName(err));
     Backoff(entry);
     return;
   }
-  entries_.erase(name);
-  Log(LogLevel::kWarning, kLog, "answer ", id, " ", why, ": never read, ",
-      QuarantineOutcome(moved));
+  folder->entries.erase(name);
+  Log(LogLevel::kWarning, kLog, kind, " ", id, " ", why, ": never read, ",
+      QuarantineOutcome(moved, folder->name));
   absl::Status told = sink_->OnUnreadableAnswer(UnreadableAnswer{
-      id, MakeError(errors::kTerminalMalformedAnswer, absl::StrCat("file id ", id, ": ", why))});
+      file.kind, id,
+      MakeError(errors::kTerminalMalformedAnswer, absl::StrCat(kind, " file id ", id, ": ", why))});
   if (!told.ok()) {
-    Log(LogLevel::kWarning, kLog, "sink failed to record unreadable answer ", id, ": ",
+    Log(LogLevel::kWarning, kLog, "sink failed to record unreadable ", kind, " ", id, ": ",
         ReasonOf(told));
   }
 }
 
-void FileTransport::Watcher::QuarantineRead(const std::string& name, const std::string& id,
-                                            Entry* entry, int fd, absl::Status error) {
+void FileTransport::Watcher::QuarantineRead(Folder* folder, const std::string& name,
+                                            const FileName& file, Entry* entry, int fd,
+                                            absl::Status error) {
   if (Waiting(*entry)) return;
+  const absl::string_view kind = DocumentKindName(file.kind);
+  const std::string& id = file.file_id;
   MoveResult moved;
-  int err = MoveIntoPrivateDir(res_fd_.get(), name, fd, &entry->stamp, t_.options_.limits.max_bytes,
-                               t_.quarantine_dir_.get(), &moved);
+  int err = MoveIntoPrivateDir(folder->fd.get(), name, fd, &entry->stamp,
+                               t_.options_.limits.max_bytes, t_.quarantine_dir_.get(), &moved);
   if (err == ESTALE || err == ENOENT) return;
   if (err != 0) {
-    Log(LogLevel::kWarning, kLog, "cannot quarantine unreadable answer ", id, ": ", ErrnoName(err));
+    Log(LogLevel::kWarning, kLog, "cannot quarantine unreadable ", kind, " ", id, ": ",
+        ErrnoName(err));
     Backoff(entry);
     return;
   }
-  entries_.erase(name);
-  Log(LogLevel::kWarning, kLog, "answer ", id, " unreadable (", error.message(), "); ",
-      QuarantineOutcome(moved));
-  absl::Status told = sink_->OnUnreadableAnswer(UnreadableAnswer{id, std::move(error)});
+  folder->entries.erase(name);
+  Log(LogLevel::kWarning, kLog, kind, " ", id, " unreadable (", error.message(), "); ",
+      QuarantineOutcome(moved, folder->name));
+  absl::Status told = sink_->OnUnreadableAnswer(UnreadableAnswer{file.kind, id, std::move(error)});
   if (!told.ok()) {
-    Log(LogLevel::kWarning, kLog, "sink failed to record unreadable answer ", id, ": ",
+    Log(LogLevel::kWarning, kLog, "sink failed to record unreadable ", kind, " ", id, ": ",
         ReasonOf(told));
   }
 }
 
-void FileTransport::Watcher::ProcessAnswer(const std::string& name, const std::string& id) {
+void FileTransport::Watcher::ProcessAnswer(Folder* folder, const std::string& name,
+                                           const FileName& file) {
+  const absl::string_view kind = DocumentKindName(file.kind);
+  const std::string& id = file.file_id;
   struct stat st;
-  Entry* entry = Observe(name, &st);
+  Entry* entry = Observe(folder, name, &st);
   if (entry == nullptr) return;
 
   if (S_ISDIR(st.st_mode)) {
     if (!entry->logged_directory) {
-      Log(LogLevel::kWarning, kLog, "a directory named like answer ", id,
-          " is in res/; left alone");
+      Log(LogLevel::kWarning, kLog, "a directory named like ", kind, " ", id, " is in ",
+          folder->name, "/; left alone");
       entry->logged_directory = true;
     }
     return;
   }
   if (!S_ISREG(st.st_mode)) {
-    QuarantineUnread(name, id, entry, st,
+    QuarantineUnread(folder, name, file, entry, st,
                      S_ISLNK(st.st_mode) ? "is a symbolic link" : "is not a regular file");
     return;
   }
   if (st.st_nlink != 1) {
     // A writer falling back to link()+unlink() shows two links for an instant.
-    if (GraceElapsed(*entry)) QuarantineUnread(name, id, entry, st, "has more than one link");
+    if (GraceElapsed(*entry)) {
+      QuarantineUnread(folder, name, file, entry, st, "has more than one link");
+    }
     return;
   }
   if (static_cast<uint64_t>(st.st_size) > t_.options_.limits.max_bytes) {
-    QuarantineUnread(name, id, entry, st, "is larger than max_document_bytes");
+    QuarantineUnread(folder, name, file, entry, st, "is larger than max_document_bytes");
     return;
   }
   if (Waiting(*entry)) return;
 
   UniqueFd fd;
   struct stat before;
-  int err = OpenRegularForRead(res_fd_.get(), name, &entry->stamp, &fd, &before);
+  int err = OpenRegularForRead(folder->fd.get(), name, &entry->stamp, &fd, &before);
   if (err != 0) {
     // Replaced or changed between lstat and open (EINVAL, ELOOP), or gone: look again later.
     if (err != ENOENT && err != EINVAL && err != ELOOP) {
-      Log(LogLevel::kWarning, kLog, "cannot open answer ", id, ": ", ErrnoName(err));
+      Log(LogLevel::kWarning, kLog, "cannot open ", kind, " ", id, ": ", ErrnoName(err));
       Backoff(entry);
     }
     return;
@@ -621,7 +698,7 @@ void FileTransport::Watcher::ProcessAnswer(const std::string& name, const std::s
   std::string bytes;
   bool over_limit = false;
   if (int read_err = ReadFromStart(fd.get(), t_.options_.limits.max_bytes, &bytes, &over_limit)) {
-    Log(LogLevel::kWarning, kLog, "cannot read answer ", id, ": ", ErrnoName(read_err));
+    Log(LogLevel::kWarning, kLog, "cannot read ", kind, " ", id, ": ", ErrnoName(read_err));
     Backoff(entry);
     return;
   }
@@ -630,108 +707,146 @@ void FileTransport::Watcher::ProcessAnswer(const std::string& name, const std::s
   if (over_limit || StampOf(before) != StampOf(after) || StampOf(after) != entry->stamp ||
       bytes.size() != static_cast<size_t>(after.st_size)) {
     // Still being written. The writer's close or a later scan brings it back.
-    Log(LogLevel::kDebug, kLog, "answer ", id, " changed while being read; will read again");
+    Log(LogLevel::kDebug, kLog, kind, " ", id, " changed while being read; will read again");
     return;
   }
 
   if (entry->accepted) {
-    // The sink has this version already; only moving it out of res/ failed before.
-    Dispose(name, id, entry, fd.get());
+    // The sink has this version already; only moving it out of the folder failed before.
+    Dispose(folder, name, file, entry, fd.get());
     return;
   }
 
-  absl::StatusOr<v1::QualificationResult> result =
-      DecodeQualificationResult(bytes, t_.options_.limits);
-  if (!result.ok()) {
-    // Possibly half-written: only a document that stays unreadable and unchanged for the grace
-    // period is given up on.
-    if (!entry->decode_failed) {
-      Log(LogLevel::kDebug, kLog, "answer ", id, " not decodable yet (", ReasonOf(result.status()),
-          "); waiting for it to complete");
+  IncomingAnswer answer;
+  answer.kind = file.kind;
+  answer.file_id = id;
+  // What identifies this answer's content for the sink (see Entry::delivered).
+  std::string content;
+  if (file.form == FileForm::kPdf) {
+    if (!IsCompletePdf(bytes)) {
+      // Possibly still being written by a writer that does not rename into place: like an
+      // undecodable XML answer, given up on only once it stayed unchanged for the grace period.
+      if (!entry->decode_failed) {
+        Log(LogLevel::kDebug, kLog, kind, " ", id,
+            " is not a complete PDF yet; waiting for it to complete");
+      }
+      entry->decode_failed = true;
+      if (GraceElapsed(*entry)) {
+        QuarantineRead(folder, name, file, entry, fd.get(),
+                       MakeError(errors::kTerminalMalformedAnswer,
+                                 absl::StrCat(kind, " file id ", id,
+                                              ": the PDF does not start with %PDF- or has no "
+                                              "%%EOF in its last KiB")));
+      }
+      return;
     }
-    entry->decode_failed = true;
-    if (GraceElapsed(*entry)) {
-      QuarantineRead(name, id, entry, fd.get(),
-                     MakeError(errors::kTerminalMalformedAnswer,
-                               absl::StrCat("file id ", id, ": ", ReasonOf(result.status()), " (",
-                                            result.status().message(), ")")));
+    content = bytes;
+    answer.pdf = std::move(bytes);
+  } else {
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> document =
+        DecodeByKind(file.kind, bytes, t_.options_.limits);
+    if (!document.ok()) {
+      // Possibly half-written: only a document that stays unreadable and unchanged for the grace
+      // period is given up on.
+      if (!entry->decode_failed) {
+        Log(LogLevel::kDebug, kLog, kind, " ", id, " not decodable yet (",
+            ReasonOf(document.status()), "); waiting for it to complete");
+      }
+      entry->decode_failed = true;
+      if (GraceElapsed(*entry)) {
+        QuarantineRead(
+            folder, name, file, entry, fd.get(),
+            MakeError(errors::kTerminalMalformedAnswer,
+                      absl::StrCat(kind, " file id ", id, ": ", ReasonOf(document.status()), " (",
+                                   document.status().message(), ")")));
+      }
+      return;
     }
-    return;
-  }
-  if (result->arbitrary_file_identifier() != id) {
-    QuarantineRead(name, id, entry, fd.get(),
-                   MakeError(errors::kTerminalMalformedAnswer,
-                             absl::StrCat("file id ", id,
-                                          ": ArbitraryFileIdentifier does not match the file "
-                                          "name")));
-    return;
+    // B6: an answer to one of onshi's requests echoes the request's id exactly. A check-in's id
+    // is the terminal's own and its ArbitraryFileIdentifier the face app's: nothing to compare.
+    if (file.kind != DocumentKind::kFaceCheckin) {
+      absl::StatusOr<std::string> carried = FileIdOf(file.kind, **document);
+      if (!carried.ok() || *carried != id) {
+        QuarantineRead(folder, name, file, entry, fd.get(),
+                       MakeError(errors::kTerminalMalformedAnswer,
+                                 absl::StrCat(kind, " file id ", id,
+                                              ": ArbitraryFileIdentifier does not match the "
+                                              "file name")));
+        return;
+      }
+    }
+    content = (*document)->SerializeAsString();
+    answer.document = std::shared_ptr<const google::protobuf::Message>(std::move(*document));
   }
 
-  std::string serialized = result->SerializeAsString();
-  if (!entry->delivered.empty() && serialized == entry->delivered) {
+  if (!entry->delivered.empty() && content == entry->delivered) {
     entry->accepted = true;
     entry->disposition = entry->delivered_disposition;
-    Dispose(name, id, entry, fd.get());
+    Dispose(folder, name, file, entry, fd.get());
     return;
   }
-  IncomingAnswer answer{id, *std::move(result), t_.clock_->Now()};
+  answer.received_time = t_.clock_->Now();
   absl::StatusOr<AnswerDisposition> disposition = sink_->OnAnswer(answer);
   if (!disposition.ok()) {
     Backoff(entry);
-    Log(LogLevel::kWarning, kLog, "sink did not record answer ", id, " (attempt ", entry->failures,
-        "): ", ReasonOf(disposition.status()), " ", disposition.status().message(),
-        "; the file stays in res/ and is retried");
+    Log(LogLevel::kWarning, kLog, "sink did not record ", kind, " ", id, " (attempt ",
+        entry->failures, "): ", ReasonOf(disposition.status()), " ", disposition.status().message(),
+        "; the file stays in ", folder->name, "/ and is retried");
     return;
   }
   entry->accepted = true;
   entry->disposition = *disposition;
   entry->failures = 0;
-  entry->delivered = std::move(serialized);
+  entry->delivered = std::move(content);
   entry->delivered_disposition = *disposition;
-  Dispose(name, id, entry, fd.get());
+  Dispose(folder, name, file, entry, fd.get());
 }
 
-void FileTransport::Watcher::Dispose(const std::string& name, const std::string& id, Entry* entry,
-                                     int fd) {
+void FileTransport::Watcher::Dispose(Folder* folder, const std::string& name, const FileName& file,
+                                     Entry* entry, int fd) {
   if (Waiting(*entry)) return;
+  const absl::string_view kind = DocumentKindName(file.kind);
   int err;
   MoveResult moved;
   const char* what;
   if (entry->disposition == AnswerDisposition::kQuarantine) {
     what = "quarantine";
-    err = MoveIntoPrivateDir(res_fd_.get(), name, fd, &entry->stamp, t_.options_.limits.max_bytes,
-                             t_.quarantine_dir_.get(), &moved);
+    err = MoveIntoPrivateDir(folder->fd.get(), name, fd, &entry->stamp,
+                             t_.options_.limits.max_bytes, t_.quarantine_dir_.get(), &moved);
   } else if (t_.options_.archive_processed) {
     what = "archive";
-    err = MoveIntoPrivateDir(res_fd_.get(), name, fd, &entry->stamp, t_.options_.limits.max_bytes,
-                             t_.processed_dir_.get(), &moved);
+    err = MoveIntoPrivateDir(folder->fd.get(), name, fd, &entry->stamp,
+                             t_.options_.limits.max_bytes, t_.processed_dir_.get(), &moved);
   } else {
     what = "delete";
-    err = UnlinkIfSame(res_fd_.get(), name, entry->stamp);
+    err = UnlinkIfSame(folder->fd.get(), name, entry->stamp);
   }
   if (err == ESTALE) return;  // A new version arrived under the name: it is delivered anew.
   if (err == ENOENT) {
-    entries_.erase(name);
+    folder->entries.erase(name);
     return;
   }
   if (err != 0) {
     Backoff(entry);
-    Log(LogLevel::kWarning, kLog, "cannot ", what, " answer ", id, ": ", ErrnoName(err),
-        "; retrying");
+    Log(LogLevel::kWarning, kLog, "cannot ", what, " ", kind, " ", file.file_id, ": ",
+        ErrnoName(err), "; retrying");
     return;
   }
-  entries_.erase(name);
-  Log(LogLevel::kInfo, kLog, "answer ", id, " delivered; ", what, " done",
+  folder->entries.erase(name);
+  Log(LogLevel::kInfo, kLog, kind, " ", file.file_id, " delivered; ", what, " done",
       moved.copied ? " (copied across file systems)" : "");
 }
 
-void FileTransport::Watcher::ProcessRejection(const std::string& name, const std::string& id) {
+void FileTransport::Watcher::ProcessRejection(Folder* folder, const std::string& name,
+                                              const FileName& file) {
+  const absl::string_view kind = DocumentKindName(file.kind);
+  const std::string& id = file.file_id;
   struct stat st;
-  Entry* entry = Observe(name, &st);
+  Entry* entry = Observe(folder, name, &st);
   if (entry == nullptr) return;
   if (S_ISDIR(st.st_mode)) {
     if (!entry->logged_directory) {
-      Log(LogLevel::kWarning, kLog, "a directory named like the .err of request ", id,
+      Log(LogLevel::kWarning, kLog, "a directory named like the .err of ", kind, " ", id,
           " is in res/; left alone");
       entry->logged_directory = true;
     }
@@ -750,10 +865,11 @@ void FileTransport::Watcher::ProcessRejection(const std::string& name, const std
     if (S_ISREG(st.st_mode) && st.st_nlink == 1) {
       UniqueFd fd;
       struct stat before;
-      if (OpenRegularForRead(res_fd_.get(), name, &entry->stamp, &fd, &before) != 0) return;
+      if (OpenRegularForRead(folder->fd.get(), name, &entry->stamp, &fd, &before) != 0) return;
       std::string prefix;
       if (int err = ReadPrefix(fd.get(), kErrReadLimit, &prefix)) {
-        Log(LogLevel::kWarning, kLog, "cannot read the .err of request ", id, ": ", ErrnoName(err));
+        Log(LogLevel::kWarning, kLog, "cannot read the .err of ", kind, " ", id, ": ",
+            ErrnoName(err));
         Backoff(entry);
         return;
       }
@@ -762,84 +878,87 @@ void FileTransport::Watcher::ProcessRejection(const std::string& name, const std
       code = ExtractSafeErrorCode(prefix);
     }
     // Anything but a plain file is not read: the rejection stands, without a code.
-    absl::Status told = sink_->OnRequestRejected(RejectedRequest{id, code});
+    absl::Status told = sink_->OnRequestRejected(RejectedRequest{file.kind, id, code});
     if (!told.ok()) {
       Backoff(entry);
-      Log(LogLevel::kWarning, kLog, "sink did not record the rejection of request ", id, ": ",
+      Log(LogLevel::kWarning, kLog, "sink did not record the rejection of ", kind, " ", id, ": ",
           ReasonOf(told), " ", told.message(), "; retrying");
       return;
     }
     entry->accepted = true;
     entry->failures = 0;
-    Log(LogLevel::kWarning, kLog, "the terminal rejected request ", id, " (error code ",
+    Log(LogLevel::kWarning, kLog, "the terminal rejected ", kind, " ", id, " (error code ",
         code.empty() ? "none" : code, ")");
   }
 
   MoveResult moved;
-  int err = QuarantineEntry(name, &moved);
+  int err = QuarantineEntry(folder, name, &moved);
   if (err != 0 && err != ENOENT) {
     if (err != ESTALE) {
-      Log(LogLevel::kWarning, kLog, "cannot quarantine the .err of request ", id, ": ",
+      Log(LogLevel::kWarning, kLog, "cannot quarantine the .err of ", kind, " ", id, ": ",
           ErrnoName(err));
     }
     Backoff(entry);
     return;
   }
-  entries_.erase(name);
-  std::string request = FileNameFor(FileKind::kQualificationRequest, id);
-  err = QuarantineEntry(request, &moved);
+  folder->entries.erase(name);
+  std::string request = FileNameFor(file.kind, id, FileForm::kXml);
+  err = QuarantineEntry(folder, request, &moved);
   if (err == 0) {
-    entries_.erase(request);
+    folder->entries.erase(request);
   } else if (err != ENOENT) {
     // Left for ProcessReturnedRequest, which quarantines it after the grace period.
-    Log(LogLevel::kWarning, kLog, "cannot quarantine returned request ", id, ": ", ErrnoName(err));
+    Log(LogLevel::kWarning, kLog, "cannot quarantine returned ", kind, " ", id, ": ",
+        ErrnoName(err));
   }
 }
 
-void FileTransport::Watcher::ProcessReturnedRequest(const std::string& name,
-                                                    const std::string& id) {
+void FileTransport::Watcher::ProcessReturnedRequest(Folder* folder, const std::string& name,
+                                                    const FileName& file) {
+  const absl::string_view kind = DocumentKindName(file.kind);
+  const std::string& id = file.file_id;
   struct stat st;
-  Entry* entry = Observe(name, &st);
+  Entry* entry = Observe(folder, name, &st);
   if (entry == nullptr) return;
   if (S_ISDIR(st.st_mode)) {
     if (!entry->logged_directory) {
-      Log(LogLevel::kWarning, kLog, "a directory named like request ", id,
+      Log(LogLevel::kWarning, kLog, "a directory named like ", kind, " ", id,
           " is in res/; left alone");
       entry->logged_directory = true;
     }
     return;
   }
   struct stat err_st;
-  if (StatEntry(res_fd_.get(), FileNameFor(FileKind::kRejectedRequest, id), &err_st) == 0 &&
+  if (StatEntry(folder->fd.get(), FileNameFor(file.kind, id, FileForm::kErr), &err_st) == 0 &&
       !S_ISDIR(err_st.st_mode)) {
     return;  // Its .err is there: ProcessRejection takes both.
   }
   // The .err may follow: wait the grace period before treating the request as refused.
   if (!GraceElapsed(*entry) || Waiting(*entry)) return;
   if (!entry->accepted) {
-    absl::Status told = sink_->OnRequestRejected(RejectedRequest{id, ""});
+    absl::Status told = sink_->OnRequestRejected(RejectedRequest{file.kind, id, ""});
     if (!told.ok()) {
       Backoff(entry);
-      Log(LogLevel::kWarning, kLog, "sink did not record the rejection of request ", id, ": ",
+      Log(LogLevel::kWarning, kLog, "sink did not record the rejection of ", kind, " ", id, ": ",
           ReasonOf(told), " ", told.message(), "; retrying");
       return;
     }
     entry->accepted = true;
     entry->failures = 0;
-    Log(LogLevel::kWarning, kLog, "request ", id,
+    Log(LogLevel::kWarning, kLog, kind, " ", id,
         " came back into res/ without an .err; treated as rejected");
   }
   MoveResult moved;
-  int err = QuarantineEntry(name, &moved);
+  int err = QuarantineEntry(folder, name, &moved);
   if (err != 0 && err != ENOENT) {
     if (err != ESTALE) {
-      Log(LogLevel::kWarning, kLog, "cannot quarantine returned request ", id, ": ",
+      Log(LogLevel::kWarning, kLog, "cannot quarantine returned ", kind, " ", id, ": ",
           ErrnoName(err));
     }
     Backoff(entry);
     return;
   }
-  entries_.erase(name);
+  folder->entries.erase(name);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1026,25 +1145,33 @@ void FileTransport::Stop() {
   watcher_.reset();
 }
 
-absl::Status FileTransport::SubmitQualificationRequest(
-    const v1::QualificationRequestDocument& request) {
-  const std::string& id = request.arbitrary_file_identifier();
+absl::Status FileTransport::Submit(DocumentKind kind, const google::protobuf::Message& document) {
+  if (!IsRequestKind(kind)) {
+    return MakeError(errors::kInvalidArgument,
+                     absl::StrCat("document kind ", DocumentKindName(kind), " is not a request"));
+  }
+  absl::StatusOr<std::string> file_id = FileIdOf(kind, document);
+  if (!file_id.ok()) return file_id.status();
+  const std::string& id = *file_id;
+  const absl::string_view kind_name = DocumentKindName(kind);
   if (!IsValidFileId(id)) {
     return MakeError(errors::kInvalidArgument,
                      "arbitrary_file_identifier must be 1-64 characters of [A-Za-z0-9_-]");
   }
-  const std::string final_name = FileNameFor(FileKind::kQualificationRequest, id);
+  const std::string final_name = FileNameFor(kind, id);
   std::optional<FileName> check = ParseFileName(final_name);
-  // The answer must come back under a name that reads as an answer (not, say, as a card-reader
-  // check-in for an id starting "face_").
-  if (final_name.empty() || !check.has_value() || check->kind != FileKind::kQualificationRequest ||
-      check->file_id != id || FileNameFor(FileKind::kQualificationAnswer, id).empty()) {
+  // The answer must come back under a name that reads as that answer (not, say, as a card-reader
+  // check-in for a 個別照会 id starting "face_").
+  const std::optional<DocumentKind> answer_kind = AnswerKindOf(kind);
+  if (final_name.empty() || !check.has_value() || check->kind != kind ||
+      check->form != FileForm::kXml || check->file_id != id || !answer_kind.has_value() ||
+      FileNameFor(*answer_kind, id).empty()) {
     return MakeError(errors::kInvalidArgument,
                      "arbitrary_file_identifier does not make request and answer file names");
   }
   EncodeOptions encode;
   encode.encoding = options_.request_encoding;
-  absl::StatusOr<std::string> bytes = EncodeQualificationRequest(request, encode);
+  absl::StatusOr<std::string> bytes = EncodeByKind(kind, document, encode);
   if (!bytes.ok()) return bytes.status();
 
   UniqueFd req;
@@ -1057,7 +1184,7 @@ absl::Status FileTransport::SubmitQualificationRequest(
   auto fail = [&](absl::string_view step, int err) {
     file.reset();
     unlinkat(req.get(), temp.c_str(), 0);
-    Log(LogLevel::kWarning, kLog, "request ", id, " not placed: ", step, ": ", ErrnoName(err));
+    Log(LogLevel::kWarning, kLog, kind_name, " ", id, " not placed: ", step, ": ", ErrnoName(err));
     return Unavailable(step, err);
   };
   if (int err = WriteAll(file.get(), *bytes)) return fail("write temp file", err);
@@ -1070,10 +1197,10 @@ absl::Status FileTransport::SubmitQualificationRequest(
   if (int err = FsyncDirectory(req.get())) {
     // Not durable: take the request back, so a retry can place it again under the same name.
     unlinkat(req.get(), final_name.c_str(), 0);
-    Log(LogLevel::kWarning, kLog, "request ", id, " not placed: fsync req/: ", ErrnoName(err));
+    Log(LogLevel::kWarning, kLog, kind_name, " ", id, " not placed: fsync req/: ", ErrnoName(err));
     return Unavailable("fsync req/", err);
   }
-  Log(LogLevel::kInfo, kLog, "request ", id, " placed in req/");
+  Log(LogLevel::kInfo, kLog, kind_name, " ", id, " placed in req/");
   return absl::OkStatus();
 }
 

@@ -1,23 +1,31 @@
-// The file-drop transport to the 資格確認端末 (its 連携アプリケーション): requests go into req/,
-// answers are collected from res/.
+// The file-drop transport to the 資格確認端末 (its 連携アプリケーション): requests of every kind go
+// into req/, answers are collected from res/, card-reader check-ins from face/.
 //
 // Writing: a request is encoded, written under a temp name (kTempFilePrefix…, which no document
-// pattern matches), fsynced, renamed without replacing anything to OQSsiquc01req_<id>.xml, and
-// the directory is fsynced. A reader of req/ sees the file complete under its final name, or not
-// at all.
+// pattern matches), fsynced, renamed without replacing anything to its kind's name
+// (OQSsiquc01req_<id>.xml, OQSmuquc01req_<id>.xml, YZKsiquc01req_<id>.xml, ...), and the
+// directory is fsynced. A reader of req/ sees the file complete under its final name, or not at
+// all.
 //
-// Reading: one watcher thread. Change notifications (inotify) only make it react sooner; a full
-// rescan of res/ runs every rescan_interval regardless, because notifications are lost on SMB
-// mounts and on queue overflow. An answer is delivered only when a complete, well-formed document
-// was read while the file's stamp (inode, size, mtime, ctime) stayed unchanged, and when its
-// ArbitraryFileIdentifier equals the file-name id exactly. A document that does not decode may be
-// half-written: it is retried on later events and scans, and quarantined only once it stayed
-// unchanged for malformed_grace.
+// Reading: one watcher thread for res/ and face/. Change notifications (inotify) only make it
+// react sooner; a full rescan of both runs every rescan_interval regardless, because
+// notifications are lost on SMB mounts and on queue overflow. face/ is created by the terminal
+// (when a face-authenticating card reader is set up): while it is missing the watcher says so
+// once and keeps looking. In res/ it reads the answer of every request kind (XML, and for
+// medication and checkup results also PDF), .err files of every request kind, and requests the
+// terminal returned; in face/ only check-ins (OQSsiquc01res_face_<id>.xml). An answer is
+// delivered only when the file's stamp (inode, size, mtime, ctime) stayed unchanged across the
+// read and the content is complete: an XML answer decodes into its kind's message (and, except
+// for check-ins, whose ids are the terminal's own, its ArbitraryFileIdentifier equals the
+// file-name id exactly); a PDF answer starts with "%PDF-" and has "%%EOF" within its last KiB
+// (it is passed on as bytes, never parsed). A file that is not complete may be half-written: it
+// is retried on later events and scans, and quarantined only once it stayed unchanged for
+// malformed_grace.
 //
-// res/ is writable by another machine, so each entry is untrusted. Names that are not exactly an
-// OQS document name are ignored (never opened, never logged). Entries are opened only relative to
-// the res/ directory descriptor, never through a link and without blocking. What is not a regular
-// file with a single link is never read:
+// The shared folders are writable by another machine, so each entry is untrusted. Names that
+// are not exactly an OQS document name read in that folder are ignored (never opened, never
+// logged). Entries are opened only relative to the folder's directory descriptor, never through
+// a link and without blocking. What is not a regular file with a single link is never read:
 // - a symlink, FIFO, socket or device named like a document is moved, as the entry itself, into
 //   the quarantine folder (rename never follows a link); when the quarantine folder is on another
 //   file system it is unlinked instead (there are no document bytes to keep, and reading through
@@ -27,12 +35,12 @@
 //   file systems; the other name is untouched) only after it kept its stamp for malformed_grace;
 // - a directory named like a document is left alone (onshi never deletes trees in a shared
 //   folder) and logged once.
-// A file larger than DecodeLimits::max_bytes is quarantined without being read (unlinked when the
-// quarantine folder is on another file system). The sink hears of every quarantined answer-named
-// entry through OnUnreadableAnswer.
+// A file larger than DecodeLimits::max_bytes (XML or PDF) is quarantined without being read
+// (unlinked when the quarantine folder is on another file system). The sink hears of every
+// quarantined answer-named entry through OnUnreadableAnswer, with its kind.
 //
-// Logs carry file ids (random, onshi's own), step names and errno names; never file contents and
-// never names that are not document names.
+// Logs carry document kind names, file ids (random, onshi's own, or the terminal's), step names
+// and errno names; never file contents and never names that are not document names.
 
 #ifndef ONSHI_ADAPTERS_OQS_FILES_TRANSPORT_H_
 #define ONSHI_ADAPTERS_OQS_FILES_TRANSPORT_H_
@@ -55,18 +63,19 @@ namespace onshi::oqs {
 
 struct FileTransportOptions {
   // The terminal's shared folder. req/ and res/ must exist below it as real directories (not
-  // symlinks): the terminal shares them, onshi does not create them.
+  // symlinks): the terminal shares them, onshi does not create them. face/ is watched when it is
+  // there (a real directory too); it is never created by onshi.
   std::string root;
   Encoding request_encoding = Encoding::kUtf8;
-  // Full rescan of res/, whatever notifications say. Must be positive.
+  // Full rescan of res/ and face/, whatever notifications say. Must be positive.
   absl::Duration rescan_interval = absl::Seconds(1);
-  // inotify on res/. false = rescans only (SMB/CIFS mounts, where notifications are not
+  // inotify on res/ and face/. false = rescans only (SMB/CIFS mounts, where notifications are not
   // delivered for files written by the other machine).
   bool notifications = true;
   DecodeLimits limits;
-  // How long an undecodable answer (or a request file returned into res/ without its .err, or a
-  // hard-linked entry) must stay unchanged before it is quarantined. Measured with the Clock
-  // given to Create.
+  // How long an undecodable answer or incomplete PDF (or a request file returned into res/
+  // without its .err, or a hard-linked entry) must stay unchanged before it is quarantined.
+  // Measured with the Clock given to Create.
   absl::Duration malformed_grace = absl::Seconds(10);
   // true: processed answers are moved into processed_dir; false: they are deleted.
   bool archive_processed = true;
@@ -87,6 +96,11 @@ struct FileTransportOptions {
 // of an .err file may echo the request.
 std::string ExtractSafeErrorCode(absl::string_view content);
 
+// Whether `bytes` are a whole PDF as far as a reader that does not parse PDFs can tell: they start
+// with "%PDF-" and "%%EOF" occurs within the last 1,024 bytes (writers end the file with it, so a
+// file still being written has not got there yet). Thread-safe.
+bool IsCompletePdf(absl::string_view bytes);
+
 class FileTransport final : public TerminalTransport {
  public:
   // Validates `options`, opens (or creates) the private folders and checks that req/ and res/
@@ -100,9 +114,9 @@ class FileTransport final : public TerminalTransport {
   ~FileTransport() override;
 
   // Removes this instance's stale temp files from req/, then starts the watcher thread, which
-  // scans res/ at once and delivers to `sink` (which must outlive Stop()). Thread-safe. May be
-  // called again after Stop(). Errors: ONSHI_INVALID_ARGUMENT for a null sink; ONSHI_INTERNAL
-  // when already started or the thread or its wake-up descriptor cannot be created.
+  // scans res/ and face/ at once and delivers to `sink` (which must outlive Stop()). Thread-safe.
+  // May be called again after Stop(). Errors: ONSHI_INVALID_ARGUMENT for a null sink;
+  // ONSHI_INTERNAL when already started or the thread or its wake-up descriptor cannot be created.
   absl::Status Start(AnswerSink* sink) override;
 
   // Wakes the watcher, waits for it to finish the file it is on, and joins it: once Stop returns
@@ -111,12 +125,14 @@ class FileTransport final : public TerminalTransport {
   // then joins it.
   void Stop() override;
 
-  // Thread-safe; may run before Start and after Stop. Errors: ONSHI_INVALID_ARGUMENT when the
-  // arbitrary_file_identifier does not satisfy the file-name <id> rule; the codec's
-  // ONSHI_DOCUMENT_ENCODING when the document cannot be encoded; ONSHI_TERMINAL_UNAVAILABLE
-  // (detail: the failing step and errno name) when req/ cannot be written, or when a file with
-  // the final name already exists (it is never replaced). On error nothing is left in req/.
-  absl::Status SubmitQualificationRequest(const v1::QualificationRequestDocument& request) override;
+  // Thread-safe; may run before Start and after Stop. Errors: ONSHI_INVALID_ARGUMENT when `kind`
+  // is not a request kind, `document` is not of its message type, or its
+  // ArbitraryFileIdentifier does not satisfy the file-name <id> rule (or would not make an
+  // answer name of the answer kind); the codec's ONSHI_DOCUMENT_ENCODING when the document
+  // cannot be encoded; ONSHI_TERMINAL_UNAVAILABLE (detail: the failing step and errno name) when
+  // req/ cannot be written, or when a file with the final name already exists (it is never
+  // replaced). On error nothing is left in req/.
+  absl::Status Submit(DocumentKind kind, const google::protobuf::Message& document) override;
 
   // OK when req/ and res/ exist, are directories and are writable (and searchable) by this
   // process; ONSHI_TERMINAL_UNAVAILABLE otherwise. Thread-safe.
@@ -133,7 +149,7 @@ class FileTransport final : public TerminalTransport {
   FileTransport(FileTransportOptions options, const Clock* clock, UniqueFd processed_dir,
                 UniqueFd quarantine_dir, std::string instance_tag);
 
-  // Opens root/req or root/res (never through a symlink at the last component).
+  // Opens root/req, root/res or root/face (never through a symlink at the last component).
   int OpenShared(const char* sub, UniqueFd* out) const;
   // Removes temp files in req/: this instance's whatever their age, others' once stale.
   void RemoveStaleTempFiles(bool include_own) const;

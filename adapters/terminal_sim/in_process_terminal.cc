@@ -4,12 +4,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
 #include <variant>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "adapters/terminal_sim/dataset.h"
 #include "plugin/common/log.h"
 #include "plugin/common/system_clock.h"
@@ -29,7 +31,8 @@ struct Take {
 // An answer (or the news that it was unreadable) due for the sink.
 struct Deliver {
   std::string file_id;
-  onshi::v1::QualificationResult answer;
+  // Shared by every delivery of the answer (a duplicate, a redelivery).
+  std::shared_ptr<const onshi::v1::QualificationResult> answer;
   bool malformed = false;
   // Fault::kDuplicate: deliver once more after the first delivery was accepted.
   bool duplicate = false;
@@ -152,14 +155,16 @@ class InProcessTerminal::Impl {
         break;
     }
     Schedule(now + absl::ToChronoNanoseconds(plan.latency),
-             Deliver{file_id, std::move(plan.answer), plan.malformed, duplicate_});
+             Deliver{file_id,
+                     std::make_shared<const onshi::v1::QualificationResult>(std::move(plan.answer)),
+                     plan.malformed, duplicate_});
   }
 
   void RunDeliver(Deliver deliver) {
     if (deliver.malformed) {
       // As the file transport reports an answer it had to quarantine; it tells the sink once.
       absl::Status told = sink_->OnUnreadableAnswer(UnreadableAnswer{
-          deliver.file_id,
+          DocumentKind::kQualificationAnswer, deliver.file_id,
           MakeError(errors::kDocumentMalformed, "terminal twin: the answer was cut off")});
       if (!told.ok()) {
         Log(LogLevel::kWarning, kLog, "sink failed to record unreadable answer ", deliver.file_id,
@@ -167,8 +172,12 @@ class InProcessTerminal::Impl {
       }
       return;
     }
-    absl::StatusOr<AnswerDisposition> disposition =
-        sink_->OnAnswer(IncomingAnswer{deliver.file_id, deliver.answer, clock_->Now()});
+    IncomingAnswer answer;
+    answer.kind = DocumentKind::kQualificationAnswer;
+    answer.file_id = deliver.file_id;
+    answer.document = deliver.answer;
+    answer.received_time = clock_->Now();
+    absl::StatusOr<AnswerDisposition> disposition = sink_->OnAnswer(answer);
     if (!disposition.ok()) {
       Log(LogLevel::kWarning, kLog, "sink did not record answer ", deliver.file_id, ": ",
           ReasonOf(disposition.status()), "; redelivering");
@@ -182,7 +191,8 @@ class InProcessTerminal::Impl {
   }
 
   void RunRefuse(Refuse refuse) {
-    absl::Status told = sink_->OnRequestRejected(RejectedRequest{refuse.file_id, refuse.code});
+    absl::Status told = sink_->OnRequestRejected(
+        RejectedRequest{DocumentKind::kQualificationRequest, refuse.file_id, refuse.code});
     if (!told.ok()) {
       Log(LogLevel::kWarning, kLog, "sink did not record the rejection of request ", refuse.file_id,
           ": ", ReasonOf(told), "; redelivering");
@@ -236,9 +246,20 @@ absl::Status InProcessTerminal::Start(AnswerSink* sink) { return impl_->Start(si
 
 void InProcessTerminal::Stop() { impl_->Stop(); }
 
-absl::Status InProcessTerminal::SubmitQualificationRequest(
-    const onshi::v1::QualificationRequestDocument& request) {
-  return impl_->Submit(request);
+absl::Status InProcessTerminal::Submit(DocumentKind kind,
+                                       const google::protobuf::Message& document) {
+  if (kind != DocumentKind::kQualificationRequest) {
+    return MakeError(errors::kInvalidArgument,
+                     absl::StrCat("the terminal twin answers qualification requests only, not ",
+                                  DocumentKindName(kind)));
+  }
+  const auto* request =
+      google::protobuf::DynamicCastToGenerated<onshi::v1::QualificationRequestDocument>(&document);
+  if (request == nullptr) {
+    return MakeError(errors::kInvalidArgument,
+                     "a qualification request must be a QualificationRequestDocument");
+  }
+  return impl_->Submit(*request);
 }
 
 absl::Status InProcessTerminal::CheckHealth() { return impl_->CheckHealth(); }

@@ -13,7 +13,9 @@
 // - a malformed answer (fault or dataset behaviour) reaches the sink as OnUnreadableAnswer with
 //   ONSHI_DOCUMENT_MALFORMED, as the file transport reports an answer it quarantined;
 // - a sink that returns an error sees the same answer again after `redelivery_interval`, as the
-//   file transport's next scan would show it the file again.
+//   file transport's next scan would show it the file again;
+// - it answers 個別照会 requests only (kQualificationRequest, answered as kQualificationAnswer);
+//   Submit refuses every other kind.
 
 #ifndef ONSHI_ADAPTERS_TERMINAL_SIM_IN_PROCESS_TERMINAL_H_
 #define ONSHI_ADAPTERS_TERMINAL_SIM_IN_PROCESS_TERMINAL_H_
@@ -49,7 +51,7 @@ struct InProcessTerminalOptions {
   absl::Duration redelivery_interval = absl::Milliseconds(100);
 };
 
-// Thread-safe: SubmitQualificationRequest and CheckHealth may be called from any thread, also
+// Thread-safe: Submit and CheckHealth may be called from any thread, also
 // from inside a sink call. Start and Stop must not race with each other or with destruction.
 class InProcessTerminal final : public TerminalTransport {
  public:
@@ -73,9 +75,10 @@ class InProcessTerminal final : public TerminalTransport {
   // them). No sink call runs once it returns. Idempotent.
   void Stop() override;
 
-  // Queues `request` for the worker. Errors: ONSHI_TERMINAL_UNAVAILABLE once stopped.
-  absl::Status SubmitQualificationRequest(
-      const onshi::v1::QualificationRequestDocument& request) override;
+  // Queues `document` for the worker. Errors: ONSHI_INVALID_ARGUMENT for a kind other than
+  // kQualificationRequest (the twin does not answer the others) or a document that is not a
+  // v1::QualificationRequestDocument; ONSHI_TERMINAL_UNAVAILABLE once stopped.
+  absl::Status Submit(DocumentKind kind, const google::protobuf::Message& document) override;
 
   // OK while not stopped; ONSHI_TERMINAL_UNAVAILABLE after Stop.
   absl::Status CheckHealth() override;

@@ -254,7 +254,8 @@ class Simulator::Impl {
     listing_failed_ = false;
     while (const dirent* entry = ::readdir(dir)) {
       std::optional<oqs::FileName> parsed = oqs::ParseFileName(entry->d_name);
-      if (parsed && parsed->kind == oqs::FileKind::kQualificationRequest) {
+      if (parsed && parsed->kind == DocumentKind::kQualificationRequest &&
+          parsed->form == oqs::FileForm::kXml) {
         requests.emplace_back(entry->d_name, parsed->file_id);
       }
     }
@@ -303,7 +304,7 @@ class Simulator::Impl {
 
     Plan plan = responder_->Respond(bytes, clock_->Now());
     if (plan.action != Plan::Action::kReject &&
-        oqs::FileNameFor(oqs::FileKind::kQualificationAnswer, file_id).empty()) {
+        oqs::FileNameFor(DocumentKind::kQualificationAnswer, file_id).empty()) {
       // An id no answer name can carry (one starting "face_" would read back as a card-reader
       // check-in): the request is refused rather than answered under a misleading name.
       plan.action = Plan::Action::kReject;
@@ -370,7 +371,7 @@ class Simulator::Impl {
         auto slow = std::make_shared<SlowWrite>();
         slow->file_id = file_id;
         slow->path = absl::StrCat(res_dir_, "/",
-                                  oqs::FileNameFor(oqs::FileKind::kQualificationAnswer, file_id));
+                                  oqs::FileNameFor(DocumentKind::kQualificationAnswer, file_id));
         slow->bytes = std::move(document);
         job = [this, slow] { SlowWriteStep(slow); };
         break;
@@ -428,7 +429,8 @@ class Simulator::Impl {
     }
     Log(LogLevel::kInfo, kLog, "request ", file_id, " scenario=", ScenarioForLog(plan),
         " refused: ", plan.reject_code);
-    const std::string err_name = oqs::FileNameFor(oqs::FileKind::kRejectedRequest, file_id);
+    const std::string err_name =
+        oqs::FileNameFor(DocumentKind::kQualificationRequest, file_id, oqs::FileForm::kErr);
     if (!WriteAtomically(err_name, absl::StrCat(plan.reject_code, "\n"), file_id)) {
       std::lock_guard<std::mutex> lock(mu_);
       ++stats_.write_errors;
@@ -494,7 +496,7 @@ class Simulator::Impl {
   }
 
   bool WriteAnswer(const std::string& file_id, absl::string_view document) {
-    const bool ok = WriteAtomically(oqs::FileNameFor(oqs::FileKind::kQualificationAnswer, file_id),
+    const bool ok = WriteAtomically(oqs::FileNameFor(DocumentKind::kQualificationAnswer, file_id),
                                     document, file_id);
     std::lock_guard<std::mutex> lock(mu_);
     ++(ok ? stats_.answers_written : stats_.write_errors);
@@ -506,7 +508,7 @@ class Simulator::Impl {
     Schedule(std::chrono::steady_clock::now() + ToChrono(options_.duplicate_poll),
              [this, file_id, document, give_up] {
                const std::string path = absl::StrCat(
-                   res_dir_, "/", oqs::FileNameFor(oqs::FileKind::kQualificationAnswer, file_id));
+                   res_dir_, "/", oqs::FileNameFor(DocumentKind::kQualificationAnswer, file_id));
                struct stat st;
                if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT) {
                  Log(LogLevel::kInfo, kLog, "answer ", file_id, " written again (duplicate)");

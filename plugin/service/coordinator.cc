@@ -32,9 +32,7 @@ google::protobuf::Timestamp ToProtoTime(absl::Time t) {
   return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
 }
 
-bool IsConflict(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kAborted;
-}
+bool IsConflict(const absl::Status& status) { return status.code() == absl::StatusCode::kAborted; }
 
 }  // namespace
 
@@ -82,9 +80,9 @@ absl::StatusOr<v1::CheckQualificationResponse> Coordinator::CheckQualification(
     if (stored->state != LedgerState::kPending) return OutcomeOf(*stored);
     Log(LogLevel::kInfo, kLog, "request ", stored->request_id, " retried while pending");
   } else {
-    const v1::QualificationRequestDocument document = BuildQualificationRequest(
-        *normalized, options_.medical_institution_code, stored->file_id);
-    absl::Status submitted = transport_->SubmitQualificationRequest(document);
+    const v1::QualificationRequestDocument document =
+        BuildQualificationRequest(*normalized, options_.medical_institution_code, stored->file_id);
+    absl::Status submitted = transport_->Submit(DocumentKind::kQualificationRequest, document);
     if (!submitted.ok()) {
       // The terminal never saw it: the check failed, visibly, and stays on record as such.
       Log(LogLevel::kWarning, kLog, "request ", stored->request_id, " file ", stored->file_id,
@@ -97,8 +95,7 @@ absl::StatusOr<v1::CheckQualificationResponse> Coordinator::CheckQualification(
       if (!now_stored->has_value()) return MakeError(errors::kInternal, "ledger entry vanished");
       return OutcomeOf(**now_stored);
     }
-    Log(LogLevel::kInfo, kLog, "request ", stored->request_id, " placed as file ",
-        stored->file_id);
+    Log(LogLevel::kInfo, kLog, "request ", stored->request_id, " placed as file ", stored->file_id);
   }
 
   absl::StatusOr<LedgerEntry> done =
@@ -212,9 +209,9 @@ absl::StatusOr<v1::CheckQualificationResponse> Coordinator::OutcomeOf(
   return MakeError(errors::kInternal, "outcome asked of a pending request");
 }
 
-absl::Status Coordinator::RecordAnswer(const LedgerEntry& entry, const IncomingAnswer& answer) {
+absl::Status Coordinator::RecordAnswer(const LedgerEntry& entry, const IncomingAnswer& answer,
+                                       const v1::QualificationResult& result) {
   const bool late = entry.state == LedgerState::kUnconfirmed;
-  const v1::QualificationResult& result = answer.result;
 
   v1::CheckQualificationResponse response;
   response.set_outcome(late ? v1::CHECK_OUTCOME_LATE_ANSWER : v1::CHECK_OUTCOME_ANSWERED);
@@ -280,7 +277,19 @@ absl::Status Coordinator::RecordAnswer(const LedgerEntry& entry, const IncomingA
 }
 
 absl::StatusOr<AnswerDisposition> Coordinator::OnAnswer(const IncomingAnswer& answer) {
-  const v1::QualificationResult& result = answer.result;
+  if (answer.kind != DocumentKind::kQualificationAnswer) {
+    // Kept in quarantine, never dropped, until a handler for the kind exists.
+    Log(LogLevel::kWarning, kLog, "no handler for ", DocumentKindName(answer.kind), " yet: file ",
+        answer.file_id, " quarantined");
+    return AnswerDisposition::kQuarantine;
+  }
+  const v1::QualificationResult* result_ptr = AnswerAs<v1::QualificationResult>(answer);
+  if (result_ptr == nullptr) {
+    Log(LogLevel::kWarning, kLog, "answer file ", answer.file_id,
+        " carries no qualification result; quarantined");
+    return AnswerDisposition::kQuarantine;
+  }
+  const v1::QualificationResult& result = *result_ptr;
   if (result.medical_institution_code() != options_.medical_institution_code) {
     Log(LogLevel::kWarning, kLog, "answer file ", answer.file_id,
         " is for another medical institution; quarantined");
@@ -302,8 +311,8 @@ absl::StatusOr<AnswerDisposition> Coordinator::OnAnswer(const IncomingAnswer& an
       continue;
     }
     if (entry.state != LedgerState::kPending && entry.state != LedgerState::kUnconfirmed) {
-      Log(LogLevel::kInfo, kLog, "answer file ", answer.file_id, " for request ",
-          entry.request_id, " already recorded; duplicate ignored");
+      Log(LogLevel::kInfo, kLog, "answer file ", answer.file_id, " for request ", entry.request_id,
+          " already recorded; duplicate ignored");
       return AnswerDisposition::kProcessed;
     }
 
@@ -331,7 +340,7 @@ absl::StatusOr<AnswerDisposition> Coordinator::OnAnswer(const IncomingAnswer& an
                                         v1::SegmentOfResult_Name(result.segment_of_result()),
                                         ", ErrorCode ", result.error_code())));
     } else {
-      recorded = RecordAnswer(entry, answer);
+      recorded = RecordAnswer(entry, answer, result);
       if (recorded.ok()) {
         Log(LogLevel::kInfo, kLog, "request ", entry.request_id, " file ", answer.file_id,
             entry.state == LedgerState::kPending ? " answered" : " answered late");
@@ -346,6 +355,12 @@ absl::StatusOr<AnswerDisposition> Coordinator::OnAnswer(const IncomingAnswer& an
 }
 
 absl::Status Coordinator::OnRequestRejected(const RejectedRequest& rejected) {
+  if (rejected.kind != DocumentKind::kQualificationRequest) {
+    // The transport keeps the request and its .err in quarantine.
+    Log(LogLevel::kWarning, kLog, "no handler for rejected ", DocumentKindName(rejected.kind),
+        " yet: file ", rejected.file_id, " quarantined");
+    return absl::OkStatus();
+  }
   absl::StatusOr<std::optional<LedgerEntry>> found = store_->FindRequestByFileId(rejected.file_id);
   if (!found.ok()) return found.status();
   if (!found->has_value() || (*found)->state != LedgerState::kPending) {
@@ -362,6 +377,11 @@ absl::Status Coordinator::OnRequestRejected(const RejectedRequest& rejected) {
 }
 
 absl::Status Coordinator::OnUnreadableAnswer(const UnreadableAnswer& unreadable) {
+  if (unreadable.kind != DocumentKind::kQualificationAnswer) {
+    Log(LogLevel::kWarning, kLog, "no handler for unreadable ", DocumentKindName(unreadable.kind),
+        " yet: file ", unreadable.file_id, " quarantined: ", ReasonOf(unreadable.error));
+    return absl::OkStatus();
+  }
   absl::StatusOr<std::optional<LedgerEntry>> found =
       store_->FindRequestByFileId(unreadable.file_id);
   if (!found.ok()) return found.status();
@@ -392,9 +412,9 @@ absl::Status Coordinator::Recover() {
     // The previous run may have died before the file reached req/. Placing it again is safe:
     // the name is the same, an existing file is never replaced, and a second answer is a
     // duplicate the ledger ignores.
-    const v1::QualificationRequestDocument document = BuildQualificationRequest(
-        entry.request, options_.medical_institution_code, entry.file_id);
-    absl::Status submitted = transport_->SubmitQualificationRequest(document);
+    const v1::QualificationRequestDocument document =
+        BuildQualificationRequest(entry.request, options_.medical_institution_code, entry.file_id);
+    absl::Status submitted = transport_->Submit(DocumentKind::kQualificationRequest, document);
     if (submitted.ok()) ++placed;
   }
   Log(LogLevel::kInfo, kLog, "recovery: ", pending->size(), " pending, ", expired,
@@ -405,8 +425,8 @@ absl::Status Coordinator::Recover() {
 void Coordinator::ExpireOverdue() {
   absl::StatusOr<std::vector<LedgerEntry>> pending = store_->ListPendingRequests();
   if (!pending.ok()) {
-    Log(LogLevel::kWarning, kLog, "expiry sweep could not read the ledger: ",
-        ReasonOf(pending.status()));
+    Log(LogLevel::kWarning, kLog,
+        "expiry sweep could not read the ledger: ", ReasonOf(pending.status()));
     return;
   }
   const absl::Time now = clock_->Now();

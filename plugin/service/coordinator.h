@@ -57,7 +57,10 @@ class Coordinator final : public AnswerSink {
   // Wakes every waiting call with CANCELLED; later calls fail the same way.
   void Shutdown();
 
-  // AnswerSink (called by the transport's thread).
+  // AnswerSink (called by the transport's thread). Only the 個別照会 kinds are handled so far:
+  // answers of every other kind (check-ins included) are quarantined with a warning, so nothing
+  // is dropped; rejections and unreadable answers of other kinds are logged and left in
+  // quarantine by the transport.
   absl::StatusOr<AnswerDisposition> OnAnswer(const IncomingAnswer& answer) override;
   absl::Status OnRequestRejected(const RejectedRequest& rejected) override;
   absl::Status OnUnreadableAnswer(const UnreadableAnswer& unreadable) override;
@@ -72,8 +75,10 @@ class Coordinator final : public AnswerSink {
   absl::Status ExpireEntry(const LedgerEntry& entry);
   // pending → failed with `error`.
   absl::Status FailEntry(const LedgerEntry& entry, const absl::Status& error);
-  // Records an on-time answer (with the coverage write) or a late one.
-  absl::Status RecordAnswer(const LedgerEntry& entry, const IncomingAnswer& answer);
+  // Records an on-time answer (with the coverage write) or a late one. `result` is the answer's
+  // document.
+  absl::Status RecordAnswer(const LedgerEntry& entry, const IncomingAnswer& answer,
+                            const v1::QualificationResult& result);
   // The outcome callers get for an entry that is no longer pending.
   absl::StatusOr<v1::CheckQualificationResponse> OutcomeOf(const LedgerEntry& entry) const;
   v1::Provenance ProvenanceFor(const LedgerEntry& entry) const;

@@ -3,7 +3,9 @@
 
 #include "adapters/oqs_files/codec.h"
 
+#include <memory>
 #include <regex>
+#include <set>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -226,31 +228,34 @@ TEST(CodecGoldenTest, MedicalAidResultDecodesTicketsAndPublicExpenseNumbers) {
 
 struct GoldenCase {
   const char* stem;
-  bool request;
+  DocumentKind kind;
 };
 
 class GoldenFileTest : public ::testing::TestWithParam<GoldenCase> {
  protected:
   std::unique_ptr<google::protobuf::Message> NewMessage() const {
-    if (GetParam().request) return std::make_unique<v1::QualificationRequestDocument>();
-    return std::make_unique<v1::QualificationResult>();
+    const google::protobuf::Descriptor* type = DocumentTypeOf(GetParam().kind);
+    return std::unique_ptr<google::protobuf::Message>(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
   }
   std::string Utf8() const { return Golden(absl::StrCat(GetParam().stem, ".utf8.xml")); }
   std::string ShiftJis() const { return Golden(absl::StrCat(GetParam().stem, ".sjis.xml")); }
 
   absl::StatusOr<std::string> Encode(const google::protobuf::Message& message,
                                      const EncodeOptions& options) const {
-    if (GetParam().request) {
-      return EncodeQualificationRequest(
-          static_cast<const v1::QualificationRequestDocument&>(message), options);
-    }
-    return EncodeQualificationResult(static_cast<const v1::QualificationResult&>(message), options);
+    return EncodeByKind(GetParam().kind, message, options);
   }
 
-  // Results differ only in CharacterCodeIdentifier between the two encodings.
+  // The answer kinds' CharacterCodeIdentifier field (requests have none).
+  static const google::protobuf::FieldDescriptor* CharacterCodeField(
+      const google::protobuf::Message& message) {
+    return message.GetDescriptor()->FindFieldByName("character_code");
+  }
+
+  // Answers differ only in CharacterCodeIdentifier between the two encodings.
   static void ForgetCharacterCode(google::protobuf::Message* message) {
-    if (auto* result = dynamic_cast<v1::QualificationResult*>(message)) {
-      result->clear_character_code();
+    if (const google::protobuf::FieldDescriptor* field = CharacterCodeField(*message)) {
+      message->GetReflection()->ClearField(message, field);
     }
   }
 };
@@ -261,10 +266,13 @@ TEST_P(GoldenFileTest, ShiftJisFileDecodesToTheSameMessageAsUtf8File) {
   ASSERT_TRUE(DecodeDocument(Utf8(), {}, from_utf8.get()).ok());
   absl::Status status = DecodeDocument(ShiftJis(), {}, from_sjis.get());
   ASSERT_TRUE(status.ok()) << status;
-  if (!GetParam().request) {
-    EXPECT_EQ(static_cast<v1::QualificationResult&>(*from_utf8).character_code(),
-              v1::CHARACTER_CODE_UTF8);
-    EXPECT_EQ(static_cast<v1::QualificationResult&>(*from_sjis).character_code(),
+  const bool answer = !IsRequestKind(GetParam().kind);
+  ASSERT_EQ(CharacterCodeField(*from_utf8) != nullptr, answer)
+      << "every answer kind, and only those, has CharacterCodeIdentifier";
+  if (answer) {
+    const google::protobuf::FieldDescriptor* field = CharacterCodeField(*from_utf8);
+    EXPECT_EQ(from_utf8->GetReflection()->GetEnumValue(*from_utf8, field), v1::CHARACTER_CODE_UTF8);
+    EXPECT_EQ(from_sjis->GetReflection()->GetEnumValue(*from_sjis, field),
               v1::CHARACTER_CODE_SHIFT_JIS);
   }
   ForgetCharacterCode(from_utf8.get());
@@ -272,6 +280,20 @@ TEST_P(GoldenFileTest, ShiftJisFileDecodesToTheSameMessageAsUtf8File) {
   EXPECT_TRUE(MessageDifferencer::Equals(*from_utf8, *from_sjis))
       << from_utf8->DebugString() << "\nvs\n"
       << from_sjis->DebugString();
+}
+
+TEST_P(GoldenFileTest, DecodeByKindGivesTheKindsMessageType) {
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> decoded =
+      DecodeByKind(GetParam().kind, Utf8());
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ((*decoded)->GetDescriptor(), DocumentTypeOf(GetParam().kind));
+  auto direct = NewMessage();
+  ASSERT_TRUE(DecodeDocument(Utf8(), {}, direct.get()).ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(**decoded, *direct));
+  // The id the transport matches on is there, in every kind.
+  absl::StatusOr<std::string> id = FileIdOf(GetParam().kind, **decoded);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_FALSE(id->empty());
 }
 
 TEST_P(GoldenFileTest, EncodingTheDecodedMessageReproducesBothFilesByteForByte) {
@@ -299,14 +321,45 @@ TEST_P(GoldenFileTest, RoundTripThroughEitherEncodingKeepsTheMessage) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllGoldenFiles, GoldenFileTest,
-    ::testing::Values(GoldenCase{"siquc01req_basic", true}, GoldenCase{"siquc01req_kokuho", true},
-                      GoldenCase{"siquc01res_basic", false}, GoldenCase{"siquc01res_rich", false},
-                      GoldenCase{"siquc01res_not_found", false},
-                      GoldenCase{"siquc01res_failed", false}, GoldenCase{"siquc01res_face", false},
-                      GoldenCase{"siquc01res_medical_aid", false}),
-    [](const ::testing::TestParamInfo<GoldenCase>& info) { return std::string(info.param.stem); });
+// Every golden file in tests/data/oqs, with the kind it is a document of.
+constexpr GoldenCase kGoldenFiles[] = {
+    GoldenCase{"siquc01req_basic", DocumentKind::kQualificationRequest},
+    GoldenCase{"siquc01req_kokuho", DocumentKind::kQualificationRequest},
+    GoldenCase{"siquc01res_basic", DocumentKind::kQualificationAnswer},
+    GoldenCase{"siquc01res_rich", DocumentKind::kQualificationAnswer},
+    GoldenCase{"siquc01res_not_found", DocumentKind::kQualificationAnswer},
+    GoldenCase{"siquc01res_failed", DocumentKind::kQualificationAnswer},
+    GoldenCase{"siquc01res_face", DocumentKind::kFaceCheckin},
+    GoldenCase{"siquc01res_medical_aid", DocumentKind::kQualificationAnswer},
+    GoldenCase{"muquc01req_basic", DocumentKind::kBatchUpload},
+    GoldenCase{"muquc01res_basic", DocumentKind::kBatchReceipt},
+    GoldenCase{"muquc02req_basic", DocumentKind::kBatchResultRequest},
+    GoldenCase{"muquc02res_processing", DocumentKind::kBatchResult},
+    GoldenCase{"muquc02res_basic", DocumentKind::kBatchResult},
+    GoldenCase{"siimm01req_basic", DocumentKind::kReferenceNumberRequest},
+    GoldenCase{"siimm01res_basic", DocumentKind::kReferenceNumberResult},
+    GoldenCase{"muimm01req_basic", DocumentKind::kBulkReferenceNumberUpload},
+    GoldenCase{"muimm01res_basic", DocumentKind::kBulkReferenceNumberReceipt},
+    GoldenCase{"muimm02req_basic", DocumentKind::kBulkReferenceNumberResultRequest},
+    GoldenCase{"muimm02res_basic", DocumentKind::kBulkReferenceNumberResult},
+    GoldenCase{"yzksiquc01req_basic", DocumentKind::kMedicationRequest},
+    GoldenCase{"yzksiquc01res_basic", DocumentKind::kMedicationResult},
+    GoldenCase{"yzksiquc01res_no_consent", DocumentKind::kMedicationResult},
+    GoldenCase{"tkksiquc01req_basic", DocumentKind::kCheckupRequest},
+    GoldenCase{"tkksiquc01res_basic", DocumentKind::kCheckupResult}};
+
+INSTANTIATE_TEST_SUITE_P(AllGoldenFiles, GoldenFileTest, ::testing::ValuesIn(kGoldenFiles),
+                         [](const ::testing::TestParamInfo<GoldenCase>& info) {
+                           return std::string(info.param.stem);
+                         });
+
+TEST(GoldenFileCoverageTest, EveryDocumentKindHasAGoldenFile) {
+  std::set<DocumentKind> covered;
+  for (const GoldenCase& c : kGoldenFiles) covered.insert(c.kind);
+  for (DocumentKind kind : AllDocumentKinds()) {
+    EXPECT_EQ(covered.count(kind), 1u) << DocumentKindName(kind);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Layout does not matter to the decoder.

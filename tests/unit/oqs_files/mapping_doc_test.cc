@@ -1,6 +1,8 @@
-// docs/oqs-mapping.md lists every element the (oqs_element) options map, with its field, and
-// every (oqs_code): this test keeps the page and the descriptors in step, both ways.
+// docs/oqs-mapping.md lists every element the (oqs_element) options map, with its field, for the
+// message type of every document kind, and every (oqs_code): this test keeps the page and the
+// descriptors in step, both ways.
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -10,9 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "adapters/oqs_files/file_names.h"
 #include "gtest/gtest.h"
-#include "onshi/v1/oqs_documents.pb.h"
 #include "onshi/v1/oqs_options.pb.h"
+#include "plugin/core/ports.h"
 #include "tests/unit/oqs_files/descriptor_paths.h"
 #include "tests/unit/oqs_files/test_util.h"
 
@@ -63,27 +66,67 @@ std::string Describe(const std::set<Row>& rows) {
   return out;
 }
 
+// Every message type a document kind has, each once, in kind order.
+std::vector<const google::protobuf::Descriptor*> DocumentTypes() {
+  std::vector<const google::protobuf::Descriptor*> types;
+  for (DocumentKind kind : AllDocumentKinds()) {
+    const google::protobuf::Descriptor* type = DocumentTypeOf(kind);
+    if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
+  }
+  return types;
+}
+
+// Every message and enum type reachable from the document types through mapped fields.
+void Reachable(const google::protobuf::Descriptor* type,
+               std::set<const google::protobuf::Descriptor*>* messages,
+               std::set<const google::protobuf::EnumDescriptor*>* enums) {
+  if (!messages->insert(type).second) return;
+  for (int i = 0; i < type->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = type->field(i);
+    if (!field->options().HasExtension(v1::oqs_element)) continue;
+    if (field->message_type() != nullptr) Reachable(field->message_type(), messages, enums);
+    if (field->enum_type() != nullptr) enums->insert(field->enum_type());
+  }
+}
+
 class MappingDocTest : public ::testing::Test {
  protected:
   std::string page_ = testing_util::ReadFileOrDie(testing_util::SourcePath("docs/oqs-mapping.md"));
 };
 
-TEST_F(MappingDocTest, RequestTableListsExactlyTheMappedElements) {
-  std::set<Row> expected = RowsFromDescriptors(v1::QualificationRequestDocument::descriptor());
-  std::set<Row> listed = RowsFromPage(page_, "QualificationRequestDocument");
-  EXPECT_EQ(listed, expected) << "expected rows:\n" << Describe(expected);
+// One table per message type, named after it, for every document kind's type.
+TEST_F(MappingDocTest, EachDocumentTypesTableListsExactlyItsMappedElements) {
+  for (const google::protobuf::Descriptor* type : DocumentTypes()) {
+    std::set<Row> expected = RowsFromDescriptors(type);
+    std::set<Row> listed = RowsFromPage(page_, type->name());
+    EXPECT_EQ(listed, expected) << type->name() << ": expected rows:\n" << Describe(expected);
+  }
 }
 
-TEST_F(MappingDocTest, ResultTableListsExactlyTheMappedElements) {
-  std::set<Row> expected = RowsFromDescriptors(v1::QualificationResult::descriptor());
-  std::set<Row> listed = RowsFromPage(page_, "QualificationResult");
-  EXPECT_EQ(listed, expected) << "expected rows:\n" << Describe(expected);
+// Each table's heading names the file-name prefixes of the kinds it serves.
+TEST_F(MappingDocTest, EachDocumentKindsPrefixHeadsItsTypesTable) {
+  for (DocumentKind kind : AllDocumentKinds()) {
+    std::string name = FileNameFor(kind, "X");
+    name = name.substr(0, name.find("_X"));  // "OQSsiquc01req", "OQSsiquc01res_face", ...
+    const std::string begin =
+        absl::StrCat("<!-- mapping:", DocumentTypeOf(kind)->name(), ":begin -->");
+    const size_t table = page_.find(begin);
+    ASSERT_NE(table, std::string::npos) << begin;
+    const size_t heading = page_.rfind("\n## ", table);
+    ASSERT_NE(heading, std::string::npos);
+    const std::string line = page_.substr(heading + 1, page_.find('\n', heading + 1) - heading - 1);
+    EXPECT_TRUE(absl::StrContains(line, name)) << DocumentKindName(kind) << ": " << line;
+  }
 }
 
 // Flattened fields ("*", "Prefix*") have no element of their own; the page names them.
 TEST_F(MappingDocTest, EveryFlattenedFieldIsNamed) {
-  for (const google::protobuf::Descriptor* type :
-       {v1::QualificationSearchInfo::descriptor(), v1::QualificationRecord::descriptor()}) {
+  std::set<const google::protobuf::Descriptor*> messages;
+  std::set<const google::protobuf::EnumDescriptor*> enums;
+  for (const google::protobuf::Descriptor* type : DocumentTypes()) {
+    Reachable(type, &messages, &enums);
+  }
+  for (const google::protobuf::Descriptor* type : messages) {
     for (int i = 0; i < type->field_count(); ++i) {
       const google::protobuf::FieldDescriptor* field = type->field(i);
       const std::string& spec = field->options().GetExtension(v1::oqs_element);
@@ -96,10 +139,13 @@ TEST_F(MappingDocTest, EveryFlattenedFieldIsNamed) {
 }
 
 TEST_F(MappingDocTest, EveryCodeIsListed) {
-  for (const google::protobuf::EnumDescriptor* type :
-       {v1::QualificationValidity_descriptor(), v1::SegmentOfResult_descriptor(),
-        v1::ProcessingResultStatus_descriptor(), v1::ReferenceClassification_descriptor(),
-        v1::CharacterCode_descriptor(), v1::ConsentFlag_descriptor()}) {
+  std::set<const google::protobuf::Descriptor*> messages;
+  std::set<const google::protobuf::EnumDescriptor*> enums;
+  for (const google::protobuf::Descriptor* type : DocumentTypes()) {
+    Reachable(type, &messages, &enums);
+  }
+  EXPECT_GE(enums.size(), 7u);
+  for (const google::protobuf::EnumDescriptor* type : enums) {
     for (int i = 0; i < type->value_count(); ++i) {
       const google::protobuf::EnumValueDescriptor* value = type->value(i);
       if (!value->options().HasExtension(v1::oqs_code)) continue;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -28,6 +29,7 @@
 #include "adapters/oqs_files/codec.h"
 #include "adapters/oqs_files/file_names.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/message.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "plugin/common/system_clock.h"
@@ -283,12 +285,22 @@ std::string EncodeResult(const v1::QualificationResult& result) {
 }
 
 std::string AnswerName(const std::string& id) {
-  return FileNameFor(FileKind::kQualificationAnswer, id);
+  return FileNameFor(DocumentKind::kQualificationAnswer, id);
 }
 std::string RequestName(const std::string& id) {
-  return FileNameFor(FileKind::kQualificationRequest, id);
+  return FileNameFor(DocumentKind::kQualificationRequest, id);
 }
-std::string ErrName(const std::string& id) { return FileNameFor(FileKind::kRejectedRequest, id); }
+std::string ErrName(const std::string& id) {
+  return FileNameFor(DocumentKind::kQualificationRequest, id, FileForm::kErr);
+}
+
+// The qualification result an answer carries (an empty one when it carries none, which fails the
+// comparisons it is used in).
+const v1::QualificationResult& ResultOf(const IncomingAnswer& answer) {
+  const v1::QualificationResult* result = AnswerAs<v1::QualificationResult>(answer);
+  EXPECT_NE(result, nullptr) << "answer " << answer.file_id << " carries no QualificationResult";
+  return result != nullptr ? *result : v1::QualificationResult::default_instance();
+}
 
 class TransportTest : public ::testing::Test {
  protected:
@@ -298,6 +310,7 @@ class TransportTest : public ::testing::Test {
     root_ = base_ + "/oqs";
     req_ = root_ + "/req";
     res_ = root_ + "/res";
+    face_ = root_ + "/face";
     processed_ = base_ + "/state/processed";
     quarantine_ = base_ + "/state/quarantine";
     outside_ = base_ + "/outside";
@@ -332,7 +345,7 @@ class TransportTest : public ::testing::Test {
     DropFile(res_, AnswerName(id), EncodeResult(result));
   }
 
-  std::string base_, root_, req_, res_, processed_, quarantine_, outside_;
+  std::string base_, root_, req_, res_, face_, processed_, quarantine_, outside_;
   FileTransportOptions options_;
   FakeClock fake_clock_{absl::FromUnixSeconds(1748822400)};  // 2025-06-02T00:00:00Z
   RecordingSink sink_;
@@ -407,7 +420,7 @@ TEST_F(TransportTest, HealthIsOkWithBothFoldersAndUnavailableWithoutRes) {
 TEST_F(TransportTest, SubmitPlacesCompleteRequestUnderFinalNameAndNoTemp) {
   StartTransport(nullptr, /*start=*/false);
   v1::QualificationRequestDocument request = MakeRequest("REQ0001");
-  ASSERT_TRUE(transport_->SubmitQualificationRequest(request).ok());
+  ASSERT_TRUE(transport_->Submit(DocumentKind::kQualificationRequest, request).ok());
 
   EXPECT_THAT(List(req_), ElementsAre(RequestName("REQ0001")));
   std::string bytes = ReadFile(req_ + "/" + RequestName("REQ0001"));
@@ -423,7 +436,7 @@ TEST_F(TransportTest, SubmitInShiftJisDecodesToTheSameRequest) {
   options_.request_encoding = Encoding::kShiftJis;
   StartTransport(nullptr, /*start=*/false);
   v1::QualificationRequestDocument request = MakeRequest("SJIS01");
-  ASSERT_TRUE(transport_->SubmitQualificationRequest(request).ok());
+  ASSERT_TRUE(transport_->Submit(DocumentKind::kQualificationRequest, request).ok());
   std::string bytes = ReadFile(req_ + "/" + RequestName("SJIS01"));
   EXPECT_NE(bytes.find("Shift_JIS"), std::string::npos);
   absl::StatusOr<v1::QualificationRequestDocument> decoded = DecodeQualificationRequest(bytes);
@@ -435,7 +448,7 @@ TEST_F(TransportTest, SubmitNeverReplacesAnExistingFile) {
   StartTransport(nullptr, /*start=*/false);
   const std::string path = req_ + "/" + RequestName("DUP0001");
   WriteFile(path, "already here");
-  absl::Status s = transport_->SubmitQualificationRequest(MakeRequest("DUP0001"));
+  absl::Status s = transport_->Submit(DocumentKind::kQualificationRequest, MakeRequest("DUP0001"));
   EXPECT_EQ(ReasonOf(s), "ONSHI_TERMINAL_UNAVAILABLE");
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(ReadFile(path), "already here");
@@ -447,7 +460,7 @@ TEST_F(TransportTest, SubmitRefusesIdsThatBreakTheFileNameRule) {
   for (const std::string& id :
        {std::string(""), std::string("../x"), std::string("a/b"), std::string("a b"),
         std::string("ｉｄ"), std::string(65, 'A'), std::string("face_0001")}) {
-    absl::Status s = transport_->SubmitQualificationRequest(MakeRequest(id));
+    absl::Status s = transport_->Submit(DocumentKind::kQualificationRequest, MakeRequest(id));
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << "id " << id;
   }
   EXPECT_THAT(List(req_), IsEmpty());
@@ -457,7 +470,7 @@ TEST_F(TransportTest, SubmitRefusesIdsThatBreakTheFileNameRule) {
 TEST_F(TransportTest, SubmitFailsCleanlyWhenReqIsGone) {
   StartTransport(nullptr, /*start=*/false);
   ASSERT_EQ(rmdir(req_.c_str()), 0);
-  absl::Status s = transport_->SubmitQualificationRequest(MakeRequest("GONE01"));
+  absl::Status s = transport_->Submit(DocumentKind::kQualificationRequest, MakeRequest("GONE01"));
   EXPECT_EQ(ReasonOf(s), "ONSHI_TERMINAL_UNAVAILABLE");
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
 }
@@ -469,7 +482,9 @@ TEST_F(TransportTest, ConcurrentSubmitsAllLandCompleteWithoutTemps) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 25; ++i) {
-        if (!transport_->SubmitQualificationRequest(MakeRequest(absl::StrCat("C", t, "_", i)))
+        if (!transport_
+                 ->Submit(DocumentKind::kQualificationRequest,
+                          MakeRequest(absl::StrCat("C", t, "_", i)))
                  .ok()) {
           ++failures;
         }
@@ -537,7 +552,9 @@ TEST_F(TransportTest, AnswerIsDeliveredOnceAndArchivedPrivately) {
   std::vector<IncomingAnswer> answers = sink_.answers();
   ASSERT_EQ(answers.size(), 1u);
   EXPECT_EQ(answers[0].file_id, "ANS0001");
-  EXPECT_TRUE(MessageDifferencer::Equals(answers[0].result, result));
+  EXPECT_EQ(answers[0].kind, DocumentKind::kQualificationAnswer);
+  EXPECT_TRUE(MessageDifferencer::Equals(ResultOf(answers[0]), result));
+  EXPECT_TRUE(answers[0].pdf.empty());
   EXPECT_EQ(answers[0].received_time, fake_clock_.Now());
   EXPECT_THAT(sink_.unreadables(), IsEmpty());
 
@@ -686,7 +703,7 @@ void SlowWriterTrials(const std::string& res, RecordingSink* sink, const std::st
     for (const IncomingAnswer& a : answers) {
       if (a.file_id != id) continue;
       ++delivered;
-      EXPECT_TRUE(MessageDifferencer::Equals(a.result, result))
+      EXPECT_TRUE(MessageDifferencer::Equals(ResultOf(a), result))
           << "partial import, trial " << trial;
     }
     EXPECT_EQ(delivered, 1) << "trial " << trial;
@@ -727,6 +744,7 @@ TEST_F(TransportTest, MalformedAnswerIsQuarantinedOnlyAfterTheGracePeriod) {
   fake_clock_.Advance(absl::Seconds(2));
   ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
   UnreadableAnswer u = sink_.unreadables()[0];
+  EXPECT_EQ(u.kind, DocumentKind::kQualificationAnswer);
   EXPECT_EQ(u.file_id, "BAD0001");
   EXPECT_EQ(ReasonOf(u.error), "ONSHI_TERMINAL_MALFORMED_ANSWER");
   EXPECT_FALSE(Exists(res_ + "/" + AnswerName("BAD0001")));
@@ -885,6 +903,7 @@ TEST_F(TransportTest, ErrFileMapsToRejectionAndBothFilesAreQuarantined) {
   ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
   std::vector<RejectedRequest> rejections = sink_.rejections();
   ASSERT_EQ(rejections.size(), 1u);
+  EXPECT_EQ(rejections[0].kind, DocumentKind::kQualificationRequest);
   EXPECT_EQ(rejections[0].file_id, "REJ0001");
   EXPECT_EQ(rejections[0].error_code, "E1234");
   EXPECT_THAT(List(quarantine_), ElementsAre(ErrName("REJ0001"), RequestName("REJ0001")));
@@ -917,6 +936,7 @@ TEST_F(TransportTest, ReturnedRequestWithoutErrIsRejectedAfterTheGracePeriod) {
   fake_clock_.Advance(options_.malformed_grace + absl::Seconds(1));
   ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
   ASSERT_EQ(sink_.rejections().size(), 1u);
+  EXPECT_EQ(sink_.rejections()[0].kind, DocumentKind::kQualificationRequest);
   EXPECT_EQ(sink_.rejections()[0].file_id, "LONE001");
   EXPECT_EQ(sink_.rejections()[0].error_code, "");
   EXPECT_THAT(List(quarantine_), ElementsAre(RequestName("LONE001")));
@@ -1035,6 +1055,432 @@ TEST_F(TransportTest, WorksWithTheSystemClock) {
   ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
   DropAnswer("SYS0002", MakeResult("SYS0002"));
   ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1; }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every document kind: requests of each kind placed, answers of each kind delivered with their
+// kind and type, check-ins from face/, PDF answers, .err files of each request kind.
+
+// The golden file of each kind (tests/data/oqs), decoded.
+std::unique_ptr<google::protobuf::Message> GoldenDocument(DocumentKind kind) {
+  static const std::map<DocumentKind, const char*> kFiles = {
+      {DocumentKind::kQualificationRequest, "siquc01req_basic"},
+      {DocumentKind::kQualificationAnswer, "siquc01res_basic"},
+      {DocumentKind::kFaceCheckin, "siquc01res_face"},
+      {DocumentKind::kBatchUpload, "muquc01req_basic"},
+      {DocumentKind::kBatchReceipt, "muquc01res_basic"},
+      {DocumentKind::kBatchResultRequest, "muquc02req_basic"},
+      {DocumentKind::kBatchResult, "muquc02res_basic"},
+      {DocumentKind::kReferenceNumberRequest, "siimm01req_basic"},
+      {DocumentKind::kReferenceNumberResult, "siimm01res_basic"},
+      {DocumentKind::kBulkReferenceNumberUpload, "muimm01req_basic"},
+      {DocumentKind::kBulkReferenceNumberReceipt, "muimm01res_basic"},
+      {DocumentKind::kBulkReferenceNumberResultRequest, "muimm02req_basic"},
+      {DocumentKind::kBulkReferenceNumberResult, "muimm02res_basic"},
+      {DocumentKind::kMedicationRequest, "yzksiquc01req_basic"},
+      {DocumentKind::kMedicationResult, "yzksiquc01res_basic"},
+      {DocumentKind::kCheckupRequest, "tkksiquc01req_basic"},
+      {DocumentKind::kCheckupResult, "tkksiquc01res_basic"},
+  };
+  const std::string path =
+      absl::StrCat(ONSHI_SOURCE_DIR, "/tests/data/oqs/", kFiles.at(kind), ".utf8.xml");
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> decoded =
+      DecodeByKind(kind, ReadFile(path));
+  EXPECT_TRUE(decoded.ok()) << path << ": " << decoded.status();
+  return decoded.ok() ? *std::move(decoded) : nullptr;
+}
+
+// Sets the document's ArbitraryFileIdentifier (top level, or in the medical requests' header).
+void SetFileId(google::protobuf::Message* message, const std::string& id) {
+  const google::protobuf::Descriptor* type = message->GetDescriptor();
+  if (const google::protobuf::FieldDescriptor* field =
+          type->FindFieldByName("arbitrary_file_identifier")) {
+    message->GetReflection()->SetString(message, field, id);
+    return;
+  }
+  const google::protobuf::FieldDescriptor* header = type->FindFieldByName("header");
+  ASSERT_NE(header, nullptr) << type->name();
+  google::protobuf::Message* inner = message->GetReflection()->MutableMessage(message, header);
+  inner->GetReflection()->SetString(
+      inner, inner->GetDescriptor()->FindFieldByName("arbitrary_file_identifier"), id);
+}
+
+std::string EncodeKind(DocumentKind kind, const google::protobuf::Message& message) {
+  absl::StatusOr<std::string> bytes = EncodeByKind(kind, message, EncodeOptions{});
+  EXPECT_TRUE(bytes.ok()) << bytes.status();
+  return bytes.ok() ? *bytes : "";
+}
+
+// A PDF as the terminal would write it: header, a body, and the trailer at the end.
+std::string MakePdf(size_t body_bytes) {
+  std::string pdf = "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n";
+  pdf.append(body_bytes, 'x');
+  pdf += "\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n";
+  return pdf;
+}
+
+TEST(IsCompletePdfTest, NeedsTheHeaderAndTheTrailerWithinTheLastKiB) {
+  EXPECT_TRUE(IsCompletePdf(MakePdf(10)));
+  EXPECT_TRUE(IsCompletePdf(MakePdf(100000)));
+  EXPECT_TRUE(IsCompletePdf("%PDF-1.4\n%%EOF"));
+  EXPECT_TRUE(IsCompletePdf(MakePdf(10) + std::string(1000, '\n'))) << "trailing white space";
+  EXPECT_FALSE(IsCompletePdf(MakePdf(10) + std::string(1024, '\n')));
+  const std::string whole = MakePdf(5000);
+  EXPECT_FALSE(IsCompletePdf(whole.substr(0, whole.size() - 3)));
+  EXPECT_FALSE(IsCompletePdf(whole.substr(0, whole.size() / 2)));
+  EXPECT_FALSE(IsCompletePdf(""));
+  EXPECT_FALSE(IsCompletePdf("%PDF"));
+  EXPECT_FALSE(IsCompletePdf("%pdf-1.7\n%%EOF"));
+  EXPECT_FALSE(IsCompletePdf(" %PDF-1.7\n%%EOF"));
+  EXPECT_FALSE(IsCompletePdf("<html>%%EOF"));
+  EXPECT_FALSE(IsCompletePdf("%PDF-1.7\n%%EO"));
+}
+
+TEST_F(TransportTest, SubmitPlacesEveryRequestKindUnderItsNameAndTheSameDocument) {
+  options_.request_encoding = Encoding::kShiftJis;
+  StartTransport(nullptr, /*start=*/false);
+  int placed = 0;
+  for (DocumentKind kind : AllDocumentKinds()) {
+    if (!IsRequestKind(kind)) continue;
+    std::unique_ptr<google::protobuf::Message> request = GoldenDocument(kind);
+    ASSERT_NE(request, nullptr);
+    const std::string id = absl::StrCat("KIND", static_cast<int>(kind));
+    SetFileId(request.get(), id);
+    absl::Status s = transport_->Submit(kind, *request);
+    ASSERT_TRUE(s.ok()) << DocumentKindName(kind) << ": " << s;
+    ++placed;
+    const std::string path = req_ + "/" + FileNameFor(kind, id);
+    ASSERT_TRUE(Exists(path)) << path;
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> back =
+        DecodeByKind(kind, ReadFile(path));
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_TRUE(MessageDifferencer::Equals(**back, *request)) << DocumentKindName(kind);
+  }
+  EXPECT_EQ(placed, 8);
+  EXPECT_EQ(List(req_).size(), 8u) << "no temp file left";
+}
+
+TEST_F(TransportTest, SubmitRefusesAnswerKindsAndDocumentsOfAnotherType) {
+  StartTransport(nullptr, /*start=*/false);
+  v1::QualificationRequestDocument request = MakeRequest("WRONG01");
+  // A request of the right shape under the wrong kind, and a kind that is not a request.
+  EXPECT_EQ(ReasonOf(transport_->Submit(DocumentKind::kBatchUpload, request)),
+            "ONSHI_INVALID_ARGUMENT");
+  EXPECT_EQ(ReasonOf(transport_->Submit(DocumentKind::kQualificationAnswer, MakeResult("W2"))),
+            "ONSHI_INVALID_ARGUMENT");
+  EXPECT_EQ(ReasonOf(transport_->Submit(DocumentKind::kFaceCheckin, MakeResult("W3"))),
+            "ONSHI_INVALID_ARGUMENT");
+  EXPECT_EQ(ReasonOf(transport_->Submit(static_cast<DocumentKind>(0), request)),
+            "ONSHI_INVALID_ARGUMENT");
+  // The medication request's id lives in its header; a bad one is refused like any other.
+  v1::MedicationRequestDocument medication;
+  medication.mutable_header()->set_arbitrary_file_identifier("../x");
+  EXPECT_EQ(ReasonOf(transport_->Submit(DocumentKind::kMedicationRequest, medication)),
+            "ONSHI_INVALID_ARGUMENT");
+  medication.mutable_header()->set_arbitrary_file_identifier("");
+  EXPECT_EQ(ReasonOf(transport_->Submit(DocumentKind::kMedicationRequest, medication)),
+            "ONSHI_INVALID_ARGUMENT");
+  EXPECT_THAT(List(req_), IsEmpty());
+}
+
+TEST_F(TransportTest, EachAnswerKindReachesTheSinkWithItsKindAndMessageType) {
+  StartTransport();
+  std::map<std::string, DocumentKind> dropped;  // id -> kind
+  for (DocumentKind kind : AllDocumentKinds()) {
+    if (IsRequestKind(kind) || kind == DocumentKind::kFaceCheckin) continue;
+    std::unique_ptr<google::protobuf::Message> answer = GoldenDocument(kind);
+    ASSERT_NE(answer, nullptr);
+    const std::string id = absl::StrCat("ANSKIND", static_cast<int>(kind));
+    SetFileId(answer.get(), id);
+    DropFile(res_, FileNameFor(kind, id), EncodeKind(kind, *answer));
+    dropped[id] = kind;
+  }
+  ASSERT_EQ(dropped.size(), 8u);
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  LetItRun();
+  std::vector<IncomingAnswer> answers = sink_.answers();
+  ASSERT_EQ(answers.size(), dropped.size());
+  for (const IncomingAnswer& a : answers) {
+    ASSERT_EQ(dropped.count(a.file_id), 1u) << a.file_id;
+    const DocumentKind kind = dropped[a.file_id];
+    EXPECT_EQ(a.kind, kind) << a.file_id;
+    ASSERT_NE(a.document, nullptr) << a.file_id;
+    EXPECT_EQ(a.document->GetDescriptor(), DocumentTypeOf(kind)) << a.file_id;
+    EXPECT_TRUE(a.pdf.empty());
+    absl::StatusOr<std::string> carried = FileIdOf(kind, *a.document);
+    ASSERT_TRUE(carried.ok());
+    EXPECT_EQ(*carried, a.file_id);
+  }
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+  EXPECT_EQ(List(processed_).size(), dropped.size());
+  // The typed accessor finds what is there and nothing else.
+  for (const IncomingAnswer& a : answers) {
+    if (a.kind == DocumentKind::kBatchResult) {
+      const auto* batch = AnswerAs<v1::BatchQualificationResultDocument>(a);
+      ASSERT_NE(batch, nullptr);
+      EXPECT_EQ(batch->units_size(), 2);
+      EXPECT_EQ(AnswerAs<v1::QualificationResult>(a), nullptr);
+    }
+    if (a.kind == DocumentKind::kMedicationResult) {
+      const auto* medication = AnswerAs<v1::MedicationResultDocument>(a);
+      ASSERT_NE(medication, nullptr);
+      EXPECT_EQ(medication->months_size(), 2);
+      EXPECT_EQ(AnswerAs<v1::CheckupResultDocument>(a), nullptr);
+    }
+  }
+}
+
+TEST_F(TransportTest, IdMismatchIsQuarantinedForEveryAnswerKindButCheckins) {
+  StartTransport();
+  int dropped = 0;
+  for (DocumentKind kind : AllDocumentKinds()) {
+    if (IsRequestKind(kind) || kind == DocumentKind::kFaceCheckin) continue;
+    std::unique_ptr<google::protobuf::Message> answer = GoldenDocument(kind);
+    ASSERT_NE(answer, nullptr);
+    const std::string id = absl::StrCat("MIS", static_cast<int>(kind));
+    SetFileId(answer.get(), id + "0");  // B6: a longer id must not match
+    DropFile(res_, FileNameFor(kind, id), EncodeKind(kind, *answer));
+    ++dropped;
+  }
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == static_cast<size_t>(dropped); }));
+  for (const UnreadableAnswer& u : sink_.unreadables()) {
+    EXPECT_EQ(ReasonOf(u.error), "ONSHI_TERMINAL_MALFORMED_ANSWER");
+    EXPECT_FALSE(IsRequestKind(u.kind));
+    EXPECT_EQ(u.file_id, absl::StrCat("MIS", static_cast<int>(u.kind)));
+  }
+  EXPECT_THAT(sink_.answers(), IsEmpty());
+  EXPECT_THAT(List(res_), IsEmpty());
+  EXPECT_EQ(List(quarantine_).size(), static_cast<size_t>(dropped));
+}
+
+TEST_F(TransportTest, FaceCheckinIsDeliveredFromFaceWithoutComparingIds) {
+  ASSERT_EQ(mkdir(face_.c_str(), 0755), 0);
+  StartTransport();
+  std::unique_ptr<google::protobuf::Message> checkin = GoldenDocument(DocumentKind::kFaceCheckin);
+  ASSERT_NE(checkin, nullptr);
+  // The face app's own random id, unrelated to the file name's.
+  SetFileId(checkin.get(), "ArnHCeDfNjMCFzg=");
+  const std::string id = "1310000016a3f09c2e5d_20250602091030";
+  const std::string bytes = EncodeKind(DocumentKind::kFaceCheckin, *checkin);
+  DropFile(face_, FileNameFor(DocumentKind::kFaceCheckin, id), bytes);
+  ASSERT_TRUE(WaitFor([&] { return List(face_).empty(); }));
+  LetItRun();
+  std::vector<IncomingAnswer> answers = sink_.answers();
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].kind, DocumentKind::kFaceCheckin);
+  EXPECT_EQ(answers[0].file_id, id);
+  EXPECT_TRUE(MessageDifferencer::Equals(ResultOf(answers[0]), *checkin));
+  EXPECT_EQ(ResultOf(answers[0]).reference_classification(),
+            v1::REFERENCE_CLASSIFICATION_MY_NUMBER_CARD);
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+  EXPECT_THAT(List(processed_), ElementsAre(FileNameFor(DocumentKind::kFaceCheckin, id)));
+  EXPECT_EQ(ReadFile(processed_ + "/" + FileNameFor(DocumentKind::kFaceCheckin, id)), bytes);
+}
+
+TEST_F(TransportTest, FaceFolderMissingAtStartIsWatchedOnceTheTerminalCreatesIt) {
+  options_.rescan_interval = absl::Milliseconds(10);
+  StartTransport();
+  LetItRun(std::chrono::milliseconds(100));
+  EXPECT_THAT(List(root_), ElementsAre("req", "res")) << "onshi never creates face/";
+  EXPECT_TRUE(transport_->CheckHealth().ok()) << "face/ is optional";
+  // res/ is served meanwhile.
+  DropAnswer("NOFACE1", MakeResult("NOFACE1"));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1; }));
+
+  ASSERT_EQ(mkdir(face_.c_str(), 0755), 0);
+  std::unique_ptr<google::protobuf::Message> checkin = GoldenDocument(DocumentKind::kFaceCheckin);
+  ASSERT_NE(checkin, nullptr);
+  DropFile(face_, FileNameFor(DocumentKind::kFaceCheckin, "LATEFACE1"),
+           EncodeKind(DocumentKind::kFaceCheckin, *checkin));
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 2; }));
+  EXPECT_EQ(sink_.answers()[1].kind, DocumentKind::kFaceCheckin);
+  EXPECT_EQ(sink_.answers()[1].file_id, "LATEFACE1");
+}
+
+TEST_F(TransportTest, FaceReadsOnlyCheckinsAndResNeverReadsThem) {
+  ASSERT_EQ(mkdir(face_.c_str(), 0755), 0);
+  std::unique_ptr<google::protobuf::Message> checkin = GoldenDocument(DocumentKind::kFaceCheckin);
+  ASSERT_NE(checkin, nullptr);
+  const std::string checkin_bytes = EncodeKind(DocumentKind::kFaceCheckin, *checkin);
+  // A check-in name in res/ and an answer, a PDF, an .err and a request name in face/.
+  WriteFile(res_ + "/" + FileNameFor(DocumentKind::kFaceCheckin, "INRES1"), checkin_bytes);
+  WriteFile(face_ + "/" + AnswerName("INFACE1"), EncodeResult(MakeResult("INFACE1")));
+  WriteFile(face_ + "/" + FileNameFor(DocumentKind::kMedicationResult, "INFACE2", FileForm::kPdf),
+            MakePdf(10));
+  WriteFile(face_ + "/" + ErrName("INFACE3"), "E1");
+  WriteFile(face_ + "/" + RequestName("INFACE4"), "<XmlMsg/>");
+  WriteFile(face_ + "/" + "OQSsiquc01res_face_a b.xml", checkin_bytes);
+  StartTransport();
+  DropFile(face_, FileNameFor(DocumentKind::kFaceCheckin, "REAL1"), checkin_bytes);
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1; }));
+  fake_clock_.Advance(options_.malformed_grace + absl::Seconds(1));
+  LetItRun();
+  EXPECT_THAT(sink_.answer_ids(), ElementsAre("REAL1"));
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+  EXPECT_THAT(sink_.rejections(), IsEmpty());
+  EXPECT_EQ(List(face_).size(), 5u) << "strays are left where they are";
+  EXPECT_EQ(List(res_).size(), 1u);
+}
+
+TEST_F(TransportTest, CheckinThatIsUnreadableIsQuarantinedWithItsKind) {
+  ASSERT_EQ(mkdir(face_.c_str(), 0755), 0);
+  StartTransport();
+  DropFile(face_, FileNameFor(DocumentKind::kFaceCheckin, "BADFACE1"), "<XmlMsg><MessageHeader>");
+  LetItRun();
+  EXPECT_THAT(sink_.unreadables(), IsEmpty()) << "may still be being written";
+  fake_clock_.Advance(options_.malformed_grace + absl::Seconds(1));
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
+  EXPECT_EQ(sink_.unreadables()[0].kind, DocumentKind::kFaceCheckin);
+  EXPECT_EQ(sink_.unreadables()[0].file_id, "BADFACE1");
+  EXPECT_THAT(List(face_), IsEmpty());
+  EXPECT_THAT(List(quarantine_), ElementsAre(FileNameFor(DocumentKind::kFaceCheckin, "BADFACE1")));
+}
+
+TEST_F(TransportTest, SymlinkInFaceIsNeverFollowed) {
+  ASSERT_EQ(mkdir(face_.c_str(), 0755), 0);
+  std::unique_ptr<google::protobuf::Message> checkin = GoldenDocument(DocumentKind::kFaceCheckin);
+  ASSERT_NE(checkin, nullptr);
+  const std::string target = outside_ + "/face.xml";
+  WriteFile(target, EncodeKind(DocumentKind::kFaceCheckin, *checkin));
+  const std::string name = FileNameFor(DocumentKind::kFaceCheckin, "LINKFACE");
+  ASSERT_EQ(symlink(target.c_str(), (face_ + "/" + name).c_str()), 0);
+  StartTransport();
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
+  EXPECT_EQ(sink_.unreadables()[0].kind, DocumentKind::kFaceCheckin);
+  EXPECT_THAT(sink_.answers(), IsEmpty());
+  EXPECT_THAT(List(face_), IsEmpty());
+}
+
+TEST_F(TransportTest, CompletePdfAnswersArePassedOnAsBytes) {
+  StartTransport();
+  const std::string medication = MakePdf(20000);
+  const std::string checkup = MakePdf(300);
+  DropFile(res_, FileNameFor(DocumentKind::kMedicationResult, "PDF0001", FileForm::kPdf),
+           medication);
+  DropFile(res_, FileNameFor(DocumentKind::kCheckupResult, "PDF0002", FileForm::kPdf), checkup);
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  LetItRun();
+  std::vector<IncomingAnswer> answers = sink_.answers();
+  ASSERT_EQ(answers.size(), 2u);
+  for (const IncomingAnswer& a : answers) {
+    EXPECT_EQ(a.document, nullptr);
+    EXPECT_EQ(AnswerAs<v1::MedicationResultDocument>(a), nullptr);
+    if (a.file_id == "PDF0001") {
+      EXPECT_EQ(a.kind, DocumentKind::kMedicationResult);
+      EXPECT_EQ(a.pdf, medication);
+    } else {
+      EXPECT_EQ(a.file_id, "PDF0002");
+      EXPECT_EQ(a.kind, DocumentKind::kCheckupResult);
+      EXPECT_EQ(a.pdf, checkup);
+    }
+  }
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+  EXPECT_EQ(List(processed_).size(), 2u);
+}
+
+TEST_F(TransportTest, TruncatedPdfIsQuarantinedOnlyAfterTheGracePeriod) {
+  options_.malformed_grace = absl::Seconds(10);
+  StartTransport();
+  const std::string whole = MakePdf(4000);
+  const std::string name = FileNameFor(DocumentKind::kMedicationResult, "CUT0001", FileForm::kPdf);
+  DropFile(res_, name, whole.substr(0, whole.size() - 40));
+  const std::string not_pdf_name =
+      FileNameFor(DocumentKind::kCheckupResult, "HTML001", FileForm::kPdf);
+  DropFile(res_, not_pdf_name, "<html><body>Service unavailable</body></html>\n%%EOF\n");
+  LetItRun();
+  fake_clock_.Advance(absl::Seconds(9));
+  LetItRun();
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+  EXPECT_TRUE(Exists(res_ + "/" + name));
+
+  fake_clock_.Advance(absl::Seconds(2));
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 2; }));
+  for (const UnreadableAnswer& u : sink_.unreadables()) {
+    EXPECT_EQ(ReasonOf(u.error), "ONSHI_TERMINAL_MALFORMED_ANSWER");
+    if (u.file_id == "CUT0001") {
+      EXPECT_EQ(u.kind, DocumentKind::kMedicationResult);
+    } else {
+      EXPECT_EQ(u.file_id, "HTML001");
+      EXPECT_EQ(u.kind, DocumentKind::kCheckupResult);
+    }
+  }
+  EXPECT_THAT(sink_.answers(), IsEmpty());
+  EXPECT_THAT(List(res_), IsEmpty());
+  EXPECT_THAT(List(quarantine_), ElementsAre(not_pdf_name, name));
+}
+
+TEST_F(TransportTest, GrowingPdfIsDeliveredOnceCompleteAndNeverPartially) {
+  options_.malformed_grace = absl::Seconds(10);
+  StartTransport();
+  const std::string whole = MakePdf(64 * 1024);
+  const std::string path =
+      res_ + "/" + FileNameFor(DocumentKind::kMedicationResult, "GROWPDF", FileForm::kPdf);
+  // Written in place, in three steps with long pauses (longer than the grace in total, but each
+  // step changes the file).
+  WriteFile(path, whole.substr(0, whole.size() / 3));
+  LetItRun();
+  fake_clock_.Advance(absl::Seconds(8));
+  LetItRun();
+  WriteFile(path, whole.substr(0, 2 * whole.size() / 3));
+  LetItRun();
+  fake_clock_.Advance(absl::Seconds(8));
+  LetItRun();
+  EXPECT_THAT(sink_.answers(), IsEmpty());
+  WriteFile(path, whole);
+  ASSERT_TRUE(WaitFor([&] { return sink_.answer_count() == 1 && List(res_).empty(); }));
+  LetItRun();
+  std::vector<IncomingAnswer> answers = sink_.answers();
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].pdf, whole);
+  EXPECT_THAT(sink_.unreadables(), IsEmpty());
+}
+
+TEST_F(TransportTest, PdfLargerThanTheLimitIsQuarantinedUnread) {
+  options_.limits.max_bytes = 4096;
+  StartTransport();
+  const std::string name = FileNameFor(DocumentKind::kCheckupResult, "BIGPDF1", FileForm::kPdf);
+  DropFile(res_, name, MakePdf(8192));
+  ASSERT_TRUE(WaitFor([&] { return sink_.unreadables().size() == 1; }));
+  EXPECT_EQ(sink_.unreadables()[0].kind, DocumentKind::kCheckupResult);
+  EXPECT_EQ(sink_.unreadables()[0].file_id, "BIGPDF1");
+  EXPECT_THAT(sink_.answers(), IsEmpty());
+  EXPECT_THAT(List(res_), IsEmpty());
+}
+
+TEST_F(TransportTest, ErrFileOfEveryRequestKindMapsToARejectionOfThatKind) {
+  StartTransport();
+  std::map<std::string, DocumentKind> dropped;
+  for (DocumentKind kind : AllDocumentKinds()) {
+    if (!IsRequestKind(kind)) continue;
+    const std::string id = absl::StrCat("ERRKIND", static_cast<int>(kind));
+    DropFile(res_, FileNameFor(kind, id), "<?xml version=\"1.0\"?><XmlMsg/>");
+    DropFile(res_, FileNameFor(kind, id, FileForm::kErr),
+             absl::StrCat("E", static_cast<int>(kind)));
+    dropped[id] = kind;
+  }
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  std::vector<RejectedRequest> rejections = sink_.rejections();
+  ASSERT_EQ(rejections.size(), dropped.size());
+  for (const RejectedRequest& r : rejections) {
+    ASSERT_EQ(dropped.count(r.file_id), 1u) << r.file_id;
+    EXPECT_EQ(r.kind, dropped[r.file_id]);
+    EXPECT_EQ(r.error_code, absl::StrCat("E", static_cast<int>(r.kind)));
+  }
+  EXPECT_EQ(List(quarantine_).size(), 2 * dropped.size()) << "each .err with its request";
+}
+
+TEST_F(TransportTest, ReturnedRequestOfAnotherKindIsRejectedAfterTheGracePeriod) {
+  StartTransport();
+  const std::string name = FileNameFor(DocumentKind::kCheckupRequest, "LONETKK");
+  DropFile(res_, name, "<?xml version=\"1.0\"?><XmlMsg/>");
+  LetItRun();
+  EXPECT_THAT(sink_.rejections(), IsEmpty());
+  fake_clock_.Advance(options_.malformed_grace + absl::Seconds(1));
+  ASSERT_TRUE(WaitFor([&] { return List(res_).empty(); }));
+  ASSERT_EQ(sink_.rejections().size(), 1u);
+  EXPECT_EQ(sink_.rejections()[0].kind, DocumentKind::kCheckupRequest);
+  EXPECT_EQ(sink_.rejections()[0].file_id, "LONETKK");
+  EXPECT_THAT(List(quarantine_), ElementsAre(name));
 }
 
 }  // namespace

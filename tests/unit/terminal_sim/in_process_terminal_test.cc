@@ -86,6 +86,12 @@ class RecordingSink final : public AnswerSink {
   std::vector<UnreadableAnswer> unreadable_;
 };
 
+const ov1::QualificationResult& ResultOf(const IncomingAnswer& answer) {
+  const ov1::QualificationResult* result = AnswerAs<ov1::QualificationResult>(answer);
+  EXPECT_NE(result, nullptr);
+  return result != nullptr ? *result : ov1::QualificationResult::default_instance();
+}
+
 class InProcessTerminalTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -127,30 +133,37 @@ v1::Dataset* InProcessTerminalTest::dataset_ = nullptr;
 TEST_F(InProcessTerminalTest, AnswersAValidPatientFromTheDataset) {
   std::unique_ptr<InProcessTerminal> twin = Started();
   ASSERT_NE(twin, nullptr);
-  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0001")).ok());
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kValidKyokai, true, "TWIN0001"))
+          .ok());
   ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
 
   const IncomingAnswer answer = sink_.answers()[0];
   EXPECT_EQ(answer.file_id, "TWIN0001");
   EXPECT_EQ(answer.received_time, TestNow());
-  EXPECT_EQ(answer.result.arbitrary_file_identifier(), "TWIN0001");
-  EXPECT_EQ(answer.result.medical_institution_code(), kInstitution);
-  EXPECT_EQ(answer.result.segment_of_result(), ov1::SEGMENT_OF_RESULT_COMPLETED);
-  EXPECT_EQ(answer.result.qualification_validity(), ov1::QUALIFICATION_VALIDITY_VALID);
-  ASSERT_EQ(answer.result.records_size(), 1);
+  EXPECT_EQ(answer.kind, DocumentKind::kQualificationAnswer);
+  ASSERT_NE(AnswerAs<ov1::QualificationResult>(answer), nullptr);
+  const ov1::QualificationResult& result = *AnswerAs<ov1::QualificationResult>(answer);
+  EXPECT_EQ(result.arbitrary_file_identifier(), "TWIN0001");
+  EXPECT_EQ(result.medical_institution_code(), kInstitution);
+  EXPECT_EQ(result.segment_of_result(), ov1::SEGMENT_OF_RESULT_COMPLETED);
+  EXPECT_EQ(result.qualification_validity(), ov1::QUALIFICATION_VALIDITY_VALID);
+  ASSERT_EQ(result.records_size(), 1);
   // Consent given on the request: the 限度額 certificate is part of the answer.
-  EXPECT_TRUE(answer.result.records(0).has_limit_certificate());
-  EXPECT_EQ(answer.result.records(0).limit_certificate_consent().flag(), ov1::CONSENT_FLAG_GIVEN);
+  EXPECT_TRUE(result.records(0).has_limit_certificate());
+  EXPECT_EQ(result.records(0).limit_certificate_consent().flag(), ov1::CONSENT_FLAG_GIVEN);
 }
 
 TEST_F(InProcessTerminalTest, UnknownPersonIsAnsweredNotFound) {
   std::unique_ptr<InProcessTerminal> twin = Started();
   ASSERT_NE(twin, nullptr);
-  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kUnknown, false, "TWIN0002")).ok());
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kUnknown, false, "TWIN0002"))
+          .ok());
   ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
-  EXPECT_EQ(sink_.answers()[0].result.qualification_validity(),
+  EXPECT_EQ(ResultOf(sink_.answers()[0]).qualification_validity(),
             ov1::QUALIFICATION_VALIDITY_NOT_FOUND);
-  EXPECT_EQ(sink_.answers()[0].result.processing_result_code(), kNotFoundCode);
+  EXPECT_EQ(ResultOf(sink_.answers()[0]).processing_result_code(), kNotFoundCode);
 }
 
 TEST_F(InProcessTerminalTest, RequestForAnotherInstitutionIsRejectedWithItsCode) {
@@ -158,8 +171,9 @@ TEST_F(InProcessTerminalTest, RequestForAnotherInstitutionIsRejectedWithItsCode)
   ASSERT_NE(twin, nullptr);
   ov1::QualificationRequestDocument request = MakeRequest(kValidKyokai, true, "TWIN0003");
   request.set_medical_institution_code("1310000024");
-  ASSERT_TRUE(twin->SubmitQualificationRequest(request).ok());
+  ASSERT_TRUE(twin->Submit(DocumentKind::kQualificationRequest, request).ok());
   ASSERT_TRUE(WaitFor([&] { return sink_.rejected().size() == 1; }));
+  EXPECT_EQ(sink_.rejected()[0].kind, DocumentKind::kQualificationRequest);
   EXPECT_EQ(sink_.rejected()[0].file_id, "TWIN0003");
   EXPECT_EQ(sink_.rejected()[0].error_code, kRejectOtherInstitution);
   EXPECT_TRUE(sink_.answers().empty());
@@ -168,7 +182,9 @@ TEST_F(InProcessTerminalTest, RequestForAnotherInstitutionIsRejectedWithItsCode)
 TEST_F(InProcessTerminalTest, RejectScenarioIsDeliveredAsARejection) {
   std::unique_ptr<InProcessTerminal> twin = Started();
   ASSERT_NE(twin, nullptr);
-  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kReject, true, "TWIN0004")).ok());
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kReject, true, "TWIN0004"))
+          .ok());
   ASSERT_TRUE(WaitFor([&] { return sink_.rejected().size() == 1; }));
   EXPECT_EQ(sink_.rejected()[0].error_code, kRejectByScenario);
 }
@@ -176,8 +192,12 @@ TEST_F(InProcessTerminalTest, RejectScenarioIsDeliveredAsARejection) {
 TEST_F(InProcessTerminalTest, SilentScenarioIsNeverAnsweredWhileLaterRequestsAre) {
   std::unique_ptr<InProcessTerminal> twin = Started();
   ASSERT_NE(twin, nullptr);
-  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kSilent, true, "TWIN0005")).ok());
-  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0006")).ok());
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kSilent, true, "TWIN0005"))
+          .ok());
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kValidKyokai, true, "TWIN0006"))
+          .ok());
   // Requests are taken in order: once the second is answered the first was decided about.
   ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
   twin->Stop();
@@ -190,8 +210,11 @@ TEST_F(InProcessTerminalTest, SilentScenarioIsNeverAnsweredWhileLaterRequestsAre
 TEST_F(InProcessTerminalTest, MalformedScenarioReachesTheSinkAsUnreadable) {
   std::unique_ptr<InProcessTerminal> twin = Started();
   ASSERT_NE(twin, nullptr);
-  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kMalformed, true, "TWIN0007")).ok());
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kMalformed, true, "TWIN0007"))
+          .ok());
   ASSERT_TRUE(WaitFor([&] { return sink_.unreadable().size() == 1; }));
+  EXPECT_EQ(sink_.unreadable()[0].kind, DocumentKind::kQualificationAnswer);
   EXPECT_EQ(sink_.unreadable()[0].file_id, "TWIN0007");
   EXPECT_EQ(ReasonOf(sink_.unreadable()[0].error), "ONSHI_DOCUMENT_MALFORMED");
   EXPECT_TRUE(sink_.answers().empty());
@@ -200,17 +223,21 @@ TEST_F(InProcessTerminalTest, MalformedScenarioReachesTheSinkAsUnreadable) {
 TEST_F(InProcessTerminalTest, ErrorFaultAnswersWithSegmentOfResultFailed) {
   std::unique_ptr<InProcessTerminal> twin = Started(Fault::kError);
   ASSERT_NE(twin, nullptr);
-  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0008")).ok());
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kValidKyokai, true, "TWIN0008"))
+          .ok());
   ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
-  EXPECT_EQ(sink_.answers()[0].result.segment_of_result(), ov1::SEGMENT_OF_RESULT_FAILED);
-  EXPECT_EQ(sink_.answers()[0].result.error_code(), kFaultErrorCode);
+  EXPECT_EQ(ResultOf(sink_.answers()[0]).segment_of_result(), ov1::SEGMENT_OF_RESULT_FAILED);
+  EXPECT_EQ(ResultOf(sink_.answers()[0]).error_code(), kFaultErrorCode);
 }
 
 TEST_F(InProcessTerminalTest, AnswerTheSinkFailedToRecordIsDeliveredAgain) {
   sink_.FailNext(2);
   std::unique_ptr<InProcessTerminal> twin = Started();
   ASSERT_NE(twin, nullptr);
-  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0009")).ok());
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kValidKyokai, true, "TWIN0009"))
+          .ok());
   ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
   EXPECT_EQ(sink_.answer_calls(), 3);
   EXPECT_EQ(sink_.answers()[0].file_id, "TWIN0009");
@@ -219,7 +246,9 @@ TEST_F(InProcessTerminalTest, AnswerTheSinkFailedToRecordIsDeliveredAgain) {
 TEST_F(InProcessTerminalTest, DuplicateFaultDeliversTheSameAnswerTwice) {
   std::unique_ptr<InProcessTerminal> twin = Started(Fault::kDuplicate);
   ASSERT_NE(twin, nullptr);
-  ASSERT_TRUE(twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0010")).ok());
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kValidKyokai, true, "TWIN0010"))
+          .ok());
   ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 2; }));
   EXPECT_EQ(sink_.answers()[0].file_id, "TWIN0010");
   EXPECT_EQ(sink_.answers()[1].file_id, "TWIN0010");
@@ -229,7 +258,9 @@ TEST_F(InProcessTerminalTest, RequestSubmittedBeforeStartIsAnsweredAfterStart) {
   absl::StatusOr<std::unique_ptr<InProcessTerminal>> twin = InProcessTerminal::Create(Options());
   ASSERT_TRUE(twin.ok()) << twin.status();
   ASSERT_TRUE(
-      (*twin)->SubmitQualificationRequest(MakeRequest(kValidKyokai, true, "TWIN0011")).ok());
+      (*twin)
+          ->Submit(DocumentKind::kQualificationRequest, MakeRequest(kValidKyokai, true, "TWIN0011"))
+          .ok());
   ASSERT_TRUE((*twin)->Start(&sink_).ok());
   ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
   EXPECT_EQ(sink_.answers()[0].file_id, "TWIN0011");
@@ -241,10 +272,27 @@ TEST_F(InProcessTerminalTest, StoppedTwinRefusesRequestsAsUnavailable) {
   EXPECT_TRUE(twin->CheckHealth().ok());
   twin->Stop();
   twin->Stop();  // idempotent
-  absl::Status submitted = twin->SubmitQualificationRequest(MakeRequest(kValidKyokai, true));
+  absl::Status submitted =
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kValidKyokai, true));
   EXPECT_EQ(ReasonOf(submitted), "ONSHI_TERMINAL_UNAVAILABLE");
   EXPECT_EQ(ReasonOf(twin->CheckHealth()), "ONSHI_TERMINAL_UNAVAILABLE");
   EXPECT_FALSE(twin->Start(&sink_).ok());
+}
+
+TEST_F(InProcessTerminalTest, OtherRequestKindsAreRefusedUntilTheTwinAnswersThem) {
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  ov1::BatchQualificationRequestDocument batch;
+  batch.set_arbitrary_file_identifier("TWINB001");
+  EXPECT_EQ(ReasonOf(twin->Submit(DocumentKind::kBatchUpload, batch)), "ONSHI_INVALID_ARGUMENT");
+  // A qualification request must be one.
+  EXPECT_EQ(ReasonOf(twin->Submit(DocumentKind::kQualificationRequest, batch)),
+            "ONSHI_INVALID_ARGUMENT");
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kValidKyokai, true, "TWIN0012"))
+          .ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
+  EXPECT_EQ(sink_.answers()[0].file_id, "TWIN0012");
 }
 
 TEST_F(InProcessTerminalTest, SecondStartIsRefused) {

@@ -73,13 +73,14 @@ class SimulatorTest : public ::testing::Test {
   std::string Req() const { return options_.root + "/req"; }
   std::string Res() const { return options_.root + "/res"; }
   static std::string RequestName(const std::string& id) {
-    return oqs::FileNameFor(oqs::FileKind::kQualificationRequest, id);
+    return oqs::FileNameFor(DocumentKind::kQualificationRequest, id);
   }
   std::string AnswerPath(const std::string& id) const {
-    return Res() + "/" + oqs::FileNameFor(oqs::FileKind::kQualificationAnswer, id);
+    return Res() + "/" + oqs::FileNameFor(DocumentKind::kQualificationAnswer, id);
   }
   std::string ErrPath(const std::string& id) const {
-    return Res() + "/" + oqs::FileNameFor(oqs::FileKind::kRejectedRequest, id);
+    return Res() + "/" +
+           oqs::FileNameFor(DocumentKind::kQualificationRequest, id, oqs::FileForm::kErr);
   }
 
   void Submit(const Card& card, const std::string& id, bool consent = true,
@@ -136,7 +137,7 @@ TEST_F(SimulatorTest, AnswersAndConsumesTheRequest) {
   EXPECT_THAT(TempDir::ListDir(Req()), IsEmpty());
   // Only the answer: no temp file is left behind.
   EXPECT_THAT(TempDir::ListDir(Res()),
-              ElementsAre(oqs::FileNameFor(oqs::FileKind::kQualificationAnswer, "REQ-0001")));
+              ElementsAre(oqs::FileNameFor(DocumentKind::kQualificationAnswer, "REQ-0001")));
   EXPECT_EQ(sim_->stats().answers_written, 1);
 }
 
@@ -424,7 +425,7 @@ TEST_F(SimulatorTest, FaultSlowWriteEndsWithACompleteAnswerUnderItsFinalName) {
   ASSERT_TRUE(answer.ok()) << answer.status();
   EXPECT_EQ(answer->arbitrary_file_identifier(), "REQ-SLOW");
   EXPECT_THAT(TempDir::ListDir(Res()),
-              ElementsAre(oqs::FileNameFor(oqs::FileKind::kQualificationAnswer, "REQ-SLOW")));
+              ElementsAre(oqs::FileNameFor(DocumentKind::kQualificationAnswer, "REQ-SLOW")));
 }
 
 TEST_F(SimulatorTest, FaultDuplicateWritesTheAnswerAgainOnceTaken) {
@@ -519,9 +520,9 @@ TEST(ProgramTest, ServesTheFolderAndStopsCleanlyOnSigterm) {
       MakeRequest(kValidKyokai, true, "PROG-1"), {oqs::Encoding::kUtf8, false});
   ASSERT_TRUE(bytes.ok());
   WriteFileAtomically(root + "/req",
-                      oqs::FileNameFor(oqs::FileKind::kQualificationRequest, "PROG-1"), *bytes);
+                      oqs::FileNameFor(DocumentKind::kQualificationRequest, "PROG-1"), *bytes);
   const std::string answer_path =
-      root + "/res/" + oqs::FileNameFor(oqs::FileKind::kQualificationAnswer, "PROG-1");
+      root + "/res/" + oqs::FileNameFor(DocumentKind::kQualificationAnswer, "PROG-1");
   ASSERT_TRUE(WaitFor([&] { return FileExists(answer_path); }));
   absl::StatusOr<ov1::QualificationResult> answer =
       oqs::DecodeQualificationResult(ReadFile(answer_path));

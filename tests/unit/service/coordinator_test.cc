@@ -1,0 +1,129 @@
+// The coordinator as the transport's sink, for the document kinds it does not handle yet: their
+// answers are quarantined (never dropped, never recorded), their rejections and unreadable
+// answers are left to the transport's quarantine, and the ledger is not touched.
+
+#include "plugin/service/coordinator.h"
+
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "plugin/core/errors.h"
+
+namespace onshi::service {
+namespace {
+
+class FixedClock final : public Clock {
+ public:
+  absl::Time Now() const override { return absl::FromUnixSeconds(1748822400); }
+};
+
+// A store that must not be used: every call fails the test.
+class UntouchableStore final : public RecordStore {
+ public:
+  absl::StatusOr<LedgerEntry> CreateRequest(const LedgerEntry&, bool*) override {
+    return Touched();
+  }
+  absl::StatusOr<std::optional<LedgerEntry>> FindRequest(const std::string&) override {
+    return Touched();
+  }
+  absl::StatusOr<std::optional<LedgerEntry>> FindRequestByFileId(const std::string&) override {
+    return Touched();
+  }
+  absl::StatusOr<std::vector<LedgerEntry>> ListPendingRequests() override { return Touched(); }
+  absl::Status ApplyTransition(const LedgerTransition&) override { return Touched(); }
+  absl::StatusOr<std::optional<v1::CoverageVersion>> GetCurrentCoverage(
+      const std::string&) override {
+    return Touched();
+  }
+  absl::StatusOr<v1::PatientRecord> GetPatientRecord(const std::string&) override {
+    return Touched();
+  }
+  absl::Status CheckHealth() override { return Touched(); }
+
+ private:
+  static absl::Status Touched() {
+    ADD_FAILURE() << "the store was used";
+    return MakeError(errors::kStoreUnavailable, "test store");
+  }
+};
+
+class CoordinatorSinkTest : public ::testing::Test {
+ protected:
+  CoordinatorSinkTest()
+      : coordinator_(CoordinatorOptions{"1310000016", absl::Seconds(30)}, &store_,
+                     /*transport=*/nullptr, &clock_) {}
+
+  FixedClock clock_;
+  UntouchableStore store_;
+  Coordinator coordinator_;
+};
+
+TEST_F(CoordinatorSinkTest, AnswersOfKindsWithoutAHandlerAreQuarantined) {
+  for (DocumentKind kind : AllDocumentKinds()) {
+    if (IsRequestKind(kind) || kind == DocumentKind::kQualificationAnswer) continue;
+    IncomingAnswer answer;
+    answer.kind = kind;
+    answer.file_id = "OTHER1";
+    answer.document = std::shared_ptr<const google::protobuf::Message>(
+        google::protobuf::MessageFactory::generated_factory()
+            ->GetPrototype(DocumentTypeOf(kind))
+            ->New());
+    answer.received_time = clock_.Now();
+    absl::StatusOr<AnswerDisposition> disposition = coordinator_.OnAnswer(answer);
+    ASSERT_TRUE(disposition.ok()) << DocumentKindName(kind) << ": " << disposition.status();
+    EXPECT_EQ(*disposition, AnswerDisposition::kQuarantine) << DocumentKindName(kind);
+  }
+  IncomingAnswer pdf;
+  pdf.kind = DocumentKind::kMedicationResult;
+  pdf.file_id = "PDF1";
+  pdf.pdf = "%PDF-1.7\n%%EOF\n";
+  absl::StatusOr<AnswerDisposition> disposition = coordinator_.OnAnswer(pdf);
+  ASSERT_TRUE(disposition.ok());
+  EXPECT_EQ(*disposition, AnswerDisposition::kQuarantine);
+}
+
+TEST_F(CoordinatorSinkTest, QualificationAnswerWithoutAResultIsQuarantined) {
+  IncomingAnswer answer;
+  answer.kind = DocumentKind::kQualificationAnswer;
+  answer.file_id = "NODOC1";
+  absl::StatusOr<AnswerDisposition> disposition = coordinator_.OnAnswer(answer);
+  ASSERT_TRUE(disposition.ok());
+  EXPECT_EQ(*disposition, AnswerDisposition::kQuarantine);
+  answer.document = std::make_shared<v1::BatchQualificationResultDocument>();
+  disposition = coordinator_.OnAnswer(answer);
+  ASSERT_TRUE(disposition.ok());
+  EXPECT_EQ(*disposition, AnswerDisposition::kQuarantine);
+}
+
+TEST_F(CoordinatorSinkTest, QualificationAnswerForAnotherInstitutionIsQuarantined) {
+  auto result = std::make_shared<v1::QualificationResult>();
+  result->set_medical_institution_code("1310000024");
+  result->set_arbitrary_file_identifier("ELSE1");
+  IncomingAnswer answer;
+  answer.kind = DocumentKind::kQualificationAnswer;
+  answer.file_id = "ELSE1";
+  answer.document = result;
+  absl::StatusOr<AnswerDisposition> disposition = coordinator_.OnAnswer(answer);
+  ASSERT_TRUE(disposition.ok());
+  EXPECT_EQ(*disposition, AnswerDisposition::kQuarantine);
+}
+
+TEST_F(CoordinatorSinkTest, RejectionsAndUnreadableAnswersOfOtherKindsLeaveTheLedgerAlone) {
+  for (DocumentKind kind : AllDocumentKinds()) {
+    if (IsRequestKind(kind) && kind != DocumentKind::kQualificationRequest) {
+      EXPECT_TRUE(coordinator_.OnRequestRejected(RejectedRequest{kind, "REJ1", "E1"}).ok())
+          << DocumentKindName(kind);
+    }
+    if (!IsRequestKind(kind) && kind != DocumentKind::kQualificationAnswer) {
+      EXPECT_TRUE(coordinator_
+                      .OnUnreadableAnswer(UnreadableAnswer{
+                          kind, "BAD1", MakeError(errors::kTerminalMalformedAnswer, "test")})
+                      .ok())
+          << DocumentKindName(kind);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace onshi::service
