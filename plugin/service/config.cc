@@ -19,6 +19,14 @@ constexpr int64_t kDefaultAnswerTimeoutMs = 30000;
 constexpr int64_t kDefaultRescanIntervalMs = 1000;
 constexpr int64_t kDefaultMaxDocumentBytes = int64_t{8} << 20;
 constexpr int64_t kDefaultMalformedGraceMs = 10000;
+constexpr int32_t kDefaultMaxInFlight = 10;
+// The terminal serves at most 20 sessions (reliability.md §1.2).
+constexpr int32_t kMaxInFlightLimit = 20;
+constexpr int32_t kDefaultBatchFileSize = 500;
+constexpr int32_t kDefaultBatchMaxPatients = 20000;
+constexpr int64_t kDefaultBatchPollInitialMs = 1000;
+constexpr int64_t kDefaultBatchPollMaxMs = 30000;
+constexpr int64_t kDefaultBulkTimeoutMs = 3600000;
 
 // Collects the first parse error as "line L column C: message" (the config holds no patient
 // data, but values are still not echoed).
@@ -75,6 +83,45 @@ absl::StatusOr<v1::SidecarConfig> CompleteConfig(v1::SidecarConfig config) {
   }
   if (terminal.quarantine_dir().empty()) {
     terminal.set_quarantine_dir(absl::StrCat(config.state_dir(), "/quarantine"));
+  }
+  if (terminal.max_in_flight() == 0) terminal.set_max_in_flight(kDefaultMaxInFlight);
+  if (terminal.batch_file_size() == 0) terminal.set_batch_file_size(kDefaultBatchFileSize);
+  if (terminal.batch_max_patients() == 0) {
+    terminal.set_batch_max_patients(kDefaultBatchMaxPatients);
+  }
+  if (terminal.batch_poll_initial_ms() == 0) {
+    terminal.set_batch_poll_initial_ms(kDefaultBatchPollInitialMs);
+  }
+  if (terminal.batch_poll_max_ms() == 0) terminal.set_batch_poll_max_ms(kDefaultBatchPollMaxMs);
+  if (terminal.bulk_timeout_ms() == 0) terminal.set_bulk_timeout_ms(kDefaultBulkTimeoutMs);
+  if (absl::Status s = CheckRange(terminal.max_in_flight(), 1, kMaxInFlightLimit,
+                                  "terminal.max_in_flight");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckRange(terminal.batch_file_size(), 1, 10000, "terminal.batch_file_size");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckRange(terminal.batch_max_patients(), 1, 100000,
+                                  "terminal.batch_max_patients");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckRange(terminal.batch_poll_initial_ms(), 10, 600000,
+                                  "terminal.batch_poll_initial_ms");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckRange(terminal.batch_poll_max_ms(), terminal.batch_poll_initial_ms(),
+                                  3600000, "terminal.batch_poll_max_ms");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckRange(terminal.bulk_timeout_ms(), 1000, 86400000,
+                                  "terminal.bulk_timeout_ms");
+      !s.ok()) {
+    return s;
   }
   if (absl::Status s = CheckRange(terminal.answer_timeout_ms(), 100, 600000,
                                   "terminal.answer_timeout_ms");

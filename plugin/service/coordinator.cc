@@ -277,12 +277,6 @@ absl::Status Coordinator::RecordAnswer(const LedgerEntry& entry, const IncomingA
 }
 
 absl::StatusOr<AnswerDisposition> Coordinator::OnAnswer(const IncomingAnswer& answer) {
-  if (answer.kind != DocumentKind::kQualificationAnswer) {
-    // Kept in quarantine, never dropped, until a handler for the kind exists.
-    Log(LogLevel::kWarning, kLog, "no handler for ", DocumentKindName(answer.kind), " yet: file ",
-        answer.file_id, " quarantined");
-    return AnswerDisposition::kQuarantine;
-  }
   const v1::QualificationResult* result_ptr = AnswerAs<v1::QualificationResult>(answer);
   if (result_ptr == nullptr) {
     Log(LogLevel::kWarning, kLog, "answer file ", answer.file_id,
@@ -355,12 +349,6 @@ absl::StatusOr<AnswerDisposition> Coordinator::OnAnswer(const IncomingAnswer& an
 }
 
 absl::Status Coordinator::OnRequestRejected(const RejectedRequest& rejected) {
-  if (rejected.kind != DocumentKind::kQualificationRequest) {
-    // The transport keeps the request and its .err in quarantine.
-    Log(LogLevel::kWarning, kLog, "no handler for rejected ", DocumentKindName(rejected.kind),
-        " yet: file ", rejected.file_id, " quarantined");
-    return absl::OkStatus();
-  }
   absl::StatusOr<std::optional<LedgerEntry>> found = store_->FindRequestByFileId(rejected.file_id);
   if (!found.ok()) return found.status();
   if (!found->has_value() || (*found)->state != LedgerState::kPending) {
@@ -377,11 +365,6 @@ absl::Status Coordinator::OnRequestRejected(const RejectedRequest& rejected) {
 }
 
 absl::Status Coordinator::OnUnreadableAnswer(const UnreadableAnswer& unreadable) {
-  if (unreadable.kind != DocumentKind::kQualificationAnswer) {
-    Log(LogLevel::kWarning, kLog, "no handler for unreadable ", DocumentKindName(unreadable.kind),
-        " yet: file ", unreadable.file_id, " quarantined: ", ReasonOf(unreadable.error));
-    return absl::OkStatus();
-  }
   absl::StatusOr<std::optional<LedgerEntry>> found =
       store_->FindRequestByFileId(unreadable.file_id);
   if (!found.ok()) return found.status();

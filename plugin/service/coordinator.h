@@ -57,7 +57,8 @@ class Coordinator final : public AnswerSink {
   // Wakes every waiting call with CANCELLED; later calls fail the same way.
   void Shutdown();
 
-  // AnswerSink (called by the transport's thread). Only the 個別照会 kinds are handled so far:
+  // AnswerSink for kQualificationAnswer (routed by AnswerRouter; called on the transport's
+  // thread). Only the 個別照会 kinds are handled so far:
   // answers of every other kind (check-ins included) are quarantined with a warning, so nothing
   // is dropped; rejections and unreadable answers of other kinds are logged and left in
   // quarantine by the transport.

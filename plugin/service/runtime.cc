@@ -19,6 +19,7 @@
 #include "plugin/common/log.h"
 #include "plugin/common/system_clock.h"
 #include "plugin/core/errors.h"
+#include "plugin/service/answer_router.h"
 #include "plugin/service/coordinator.h"
 #include "plugin/service/eligibility_service.h"
 
@@ -110,7 +111,8 @@ class RuntimeImpl final : public Runtime {
         std::move(options), runtime->store_.get(), runtime->transport_.get(), &runtime->clock_);
 
     if (absl::Status s = runtime->coordinator_->Recover(); !s.ok()) return s;
-    if (absl::Status s = runtime->transport_->Start(runtime->coordinator_.get()); !s.ok()) {
+    runtime->router_.Register(DocumentKind::kQualificationAnswer, runtime->coordinator_.get());
+    if (absl::Status s = runtime->transport_->Start(&runtime->router_); !s.ok()) {
       return s;
     }
 
@@ -159,6 +161,8 @@ class RuntimeImpl final : public Runtime {
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<TerminalTransport> transport_;
   std::unique_ptr<Coordinator> coordinator_;
+  // The transport's sink: passes each kind of answer to its handler.
+  AnswerRouter router_;
   std::unique_ptr<EligibilityServiceImpl> eligibility_;
   std::unique_ptr<HealthServiceImpl> health_;
   absl::Notification stop_sweeper_;

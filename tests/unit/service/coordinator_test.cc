@@ -1,6 +1,5 @@
-// The coordinator as the transport's sink, for the document kinds it does not handle yet: their
-// answers are quarantined (never dropped, never recorded), their rejections and unreadable
-// answers are left to the transport's quarantine, and the ledger is not touched.
+// The coordinator as the sink of 個別照会 answers: what it cannot attribute to one of its checks
+// is quarantined without touching the ledger.
 
 #include "plugin/service/coordinator.h"
 
@@ -59,30 +58,6 @@ class CoordinatorSinkTest : public ::testing::Test {
   Coordinator coordinator_;
 };
 
-TEST_F(CoordinatorSinkTest, AnswersOfKindsWithoutAHandlerAreQuarantined) {
-  for (DocumentKind kind : AllDocumentKinds()) {
-    if (IsRequestKind(kind) || kind == DocumentKind::kQualificationAnswer) continue;
-    IncomingAnswer answer;
-    answer.kind = kind;
-    answer.file_id = "OTHER1";
-    answer.document = std::shared_ptr<const google::protobuf::Message>(
-        google::protobuf::MessageFactory::generated_factory()
-            ->GetPrototype(DocumentTypeOf(kind))
-            ->New());
-    answer.received_time = clock_.Now();
-    absl::StatusOr<AnswerDisposition> disposition = coordinator_.OnAnswer(answer);
-    ASSERT_TRUE(disposition.ok()) << DocumentKindName(kind) << ": " << disposition.status();
-    EXPECT_EQ(*disposition, AnswerDisposition::kQuarantine) << DocumentKindName(kind);
-  }
-  IncomingAnswer pdf;
-  pdf.kind = DocumentKind::kMedicationResult;
-  pdf.file_id = "PDF1";
-  pdf.pdf = "%PDF-1.7\n%%EOF\n";
-  absl::StatusOr<AnswerDisposition> disposition = coordinator_.OnAnswer(pdf);
-  ASSERT_TRUE(disposition.ok());
-  EXPECT_EQ(*disposition, AnswerDisposition::kQuarantine);
-}
-
 TEST_F(CoordinatorSinkTest, QualificationAnswerWithoutAResultIsQuarantined) {
   IncomingAnswer answer;
   answer.kind = DocumentKind::kQualificationAnswer;
@@ -107,22 +82,6 @@ TEST_F(CoordinatorSinkTest, QualificationAnswerForAnotherInstitutionIsQuarantine
   absl::StatusOr<AnswerDisposition> disposition = coordinator_.OnAnswer(answer);
   ASSERT_TRUE(disposition.ok());
   EXPECT_EQ(*disposition, AnswerDisposition::kQuarantine);
-}
-
-TEST_F(CoordinatorSinkTest, RejectionsAndUnreadableAnswersOfOtherKindsLeaveTheLedgerAlone) {
-  for (DocumentKind kind : AllDocumentKinds()) {
-    if (IsRequestKind(kind) && kind != DocumentKind::kQualificationRequest) {
-      EXPECT_TRUE(coordinator_.OnRequestRejected(RejectedRequest{kind, "REJ1", "E1"}).ok())
-          << DocumentKindName(kind);
-    }
-    if (!IsRequestKind(kind) && kind != DocumentKind::kQualificationAnswer) {
-      EXPECT_TRUE(coordinator_
-                      .OnUnreadableAnswer(UnreadableAnswer{
-                          kind, "BAD1", MakeError(errors::kTerminalMalformedAnswer, "test")})
-                      .ok())
-          << DocumentKindName(kind);
-    }
-  }
 }
 
 }  // namespace
