@@ -246,9 +246,17 @@ int MoveIntoPrivateDir(int from_dir, const std::string& name, int source_fd,
     if (int copy_err = CopyToPrivateDir(source_fd, max_copy_bytes, to_dir, name, &stored)) {
       return copy_err;
     }
+    int unlink_err = UnlinkIfSame(from_dir, name, *source_stamp);
+    if (unlink_err != 0 && unlink_err != ENOENT && unlink_err != ESTALE) {
+      // The original cannot be removed (a read-only or failing share): take the copy back, so
+      // that the caller's retries do not pile up copies of one file.
+      unlinkat(to_dir, stored.c_str(), 0);
+      FsyncDirectory(to_dir);
+      return unlink_err;
+    }
     result->copied = true;
     result->stored_name = stored;
-    return UnlinkIfSame(from_dir, name, *source_stamp);
+    return unlink_err;
   }
   // A link, a FIFO, a device or an oversized file on another file system: nothing worth reading
   // and nothing safe to read. Remove the entry itself (unlinkat never follows a link).

@@ -128,7 +128,9 @@ struct MoveResult {
 // Across file systems (EXDEV) a regular file is copied instead: `source_fd` must then be its open
 // descriptor (else -1) and at most `max_copy_bytes` long; the copy is written under a temp name
 // with mode 0600, fsynced and renamed into place, and the original is unlinked only if it is
-// still the inode `source_stamp` describes. Anything else across file systems (a link, a FIFO, a
+// still the inode `source_stamp` describes; when that unlink fails (other than ENOENT/ESTALE:
+// e.g. EROFS on a share that turned read-only) the copy is removed again and the errno returned,
+// so a retry makes no second copy. Anything else across file systems (a link, a FIFO, a
 // file too large to copy) is unlinked without being read. A moved regular file is chmod'ed 0600
 // through `source_fd`. ESTALE when the entry no longer matches `source_stamp` (nothing moved).
 int MoveIntoPrivateDir(int from_dir, const std::string& name, int source_fd,

@@ -99,6 +99,20 @@ int ReadPrefix(int fd, size_t limit, std::string* out) {
   return 0;
 }
 
+// Whether the entry `name` of `dirfd` is a plain file holding exactly `bytes`.
+bool HoldsExactly(int dirfd, const std::string& name, absl::string_view bytes) {
+  UniqueFd fd;
+  struct stat st;
+  if (OpenRegularForRead(dirfd, name, nullptr, &fd, &st) != 0) return false;
+  if (static_cast<size_t>(st.st_size) != bytes.size()) return false;
+  std::string content;
+  bool over_limit = false;
+  if (ReadFromStart(fd.get(), bytes.size(), &content, &over_limit) != 0 || over_limit) {
+    return false;
+  }
+  return content == bytes;
+}
+
 // What MoveIntoPrivateDir did with an entry of `folder` bound for quarantine, for the log.
 std::string QuarantineOutcome(const MoveResult& moved, absl::string_view folder) {
   if (moved.unlinked_only) {
@@ -1192,7 +1206,15 @@ absl::Status FileTransport::Submit(DocumentKind kind, const google::protobuf::Me
   // close() reports deferred write errors on network file systems.
   if (close(file.release()) != 0 && errno != EINTR) return fail("close temp file", errno);
   if (int err = RenameNoReplace(req.get(), temp, req.get(), final_name)) {
-    return fail(err == EEXIST ? "rename (a file with the final name exists)" : "rename", err);
+    if (err != EEXIST || !HoldsExactly(req.get(), final_name, *bytes)) {
+      return fail(err == EEXIST ? "rename (a file with the final name exists)" : "rename", err);
+    }
+    // This very request is there already (placed by an earlier run that died before it could
+    // record so): make sure it is durable, and drop the copy.
+    unlinkat(req.get(), temp.c_str(), 0);
+    if (int fsync_err = FsyncDirectory(req.get())) return Unavailable("fsync req/", fsync_err);
+    Log(LogLevel::kInfo, kLog, kind_name, " ", id, " was in req/ already");
+    return absl::OkStatus();
   }
   if (int err = FsyncDirectory(req.get())) {
     // Not durable: take the request back, so a retry can place it again under the same name.

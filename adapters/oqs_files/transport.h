@@ -125,13 +125,17 @@ class FileTransport final : public TerminalTransport {
   // then joins it.
   void Stop() override;
 
-  // Thread-safe; may run before Start and after Stop. Errors: ONSHI_INVALID_ARGUMENT when `kind`
-  // is not a request kind, `document` is not of its message type, or its
-  // ArbitraryFileIdentifier does not satisfy the file-name <id> rule (or would not make an
-  // answer name of the answer kind); the codec's ONSHI_DOCUMENT_ENCODING when the document
-  // cannot be encoded; ONSHI_TERMINAL_UNAVAILABLE (detail: the failing step and errno name) when
-  // req/ cannot be written, or when a file with the final name already exists (it is never
-  // replaced). On error nothing is left in req/.
+  // Thread-safe; may run before Start and after Stop. Places at once (so does the Submit with a
+  // deadline: limits on what is at the terminal are service::ThrottledTransport's). A file
+  // already under the final name holding exactly the bytes this call would write counts as
+  // placed: it is the same request placed again (after a restart that could not know whether its
+  // file got there), and req/ is fsynced once more. Errors: ONSHI_INVALID_ARGUMENT when `kind` is not a request
+  // kind, `document` is not of its message type, or its ArbitraryFileIdentifier does not satisfy
+  // the file-name <id> rule (or would not make an answer name of the answer kind); the codec's
+  // ONSHI_DOCUMENT_ENCODING when the document cannot be encoded; ONSHI_TERMINAL_UNAVAILABLE
+  // (detail: the failing step and errno name) when req/ cannot be written (missing, not a
+  // directory, not writable, full, read-only), or when another file with the final name already
+  // exists (it is never replaced). On error nothing of this call is left in req/.
   absl::Status Submit(DocumentKind kind, const google::protobuf::Message& document) override;
 
   // OK when req/ and res/ exist, are directories and are writable (and searchable) by this

@@ -320,3 +320,35 @@ void CarryFieldProvenance(const v1::CoverageVersion* current,
 }
 
 }  // namespace onshi
+
+namespace onshi {
+
+PlannedCoverageWrite PlanCoverageWrite(const std::string& patient_id,
+                                       const v1::CoverageVersion* current,
+                                       const v1::QualificationRecord& record,
+                                       v1::QualificationValidity validity,
+                                       const v1::Provenance& provenance,
+                                       const google::protobuf::Timestamp& recorded_time) {
+  PlannedCoverageWrite plan;
+  const v1::QualificationRecord coverage = CoverageOf(record);
+  std::vector<v1::FieldChange> changes = DiffCoverage(current, coverage, validity);
+  const int64_t current_version = current != nullptr ? current->version() : 0;
+  plan.write.set_patient_id(patient_id);
+  plan.write.set_coverage_version(current_version);
+  if (changes.empty()) return plan;
+  CoverageUpdate& update = plan.update.emplace();
+  update.expected_version = current_version;
+  v1::CoverageVersion& next = update.version;
+  next.set_version(current_version + 1);
+  *next.mutable_coverage() = coverage;
+  next.set_validity(validity);
+  *next.mutable_provenance() = provenance;
+  *next.mutable_recorded_time() = recorded_time;
+  CarryFieldProvenance(current, changes, &next);
+  plan.write.set_coverage_version(next.version());
+  plan.write.set_changed(true);
+  for (v1::FieldChange& change : changes) *plan.write.add_changes() = std::move(change);
+  return plan;
+}
+
+}  // namespace onshi

@@ -14,12 +14,14 @@
 #define ONSHI_PLUGIN_CORE_COVERAGE_DIFF_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 #include "onshi/v1/eligibility_service.pb.h"
 #include "onshi/v1/oqs_documents.pb.h"
+#include "plugin/core/ports.h"
 
 namespace onshi {
 
@@ -68,6 +70,22 @@ std::vector<v1::FieldChange> DiffCoverage(const v1::CoverageVersion* current,
 // DiffCoverage(current, next->coverage(), next->validity()).
 void CarryFieldProvenance(const v1::CoverageVersion* current,
                           const std::vector<v1::FieldChange>& changes, v1::CoverageVersion* next);
+
+// What recording `record` (with the terminal's `validity`) for `patient_id` writes, given the
+// patient's `current` coverage (nullptr: none yet): `write` always names the patient and the
+// version that is current afterwards; when DiffCoverage finds changes, `update` holds the next
+// version (expected_version = current's, or 0; coverage CoverageOf(record); `validity`;
+// `provenance`; `recorded_time`; field provenance carried) and `write` lists the changes.
+struct PlannedCoverageWrite {
+  v1::RecordWrite write;
+  std::optional<CoverageUpdate> update;
+};
+PlannedCoverageWrite PlanCoverageWrite(const std::string& patient_id,
+                                       const v1::CoverageVersion* current,
+                                       const v1::QualificationRecord& record,
+                                       v1::QualificationValidity validity,
+                                       const v1::Provenance& provenance,
+                                       const google::protobuf::Timestamp& recorded_time);
 
 }  // namespace onshi
 

@@ -56,6 +56,13 @@ const ErrorSpec kInvalidConfirmationDate{
     "ONSHI_INVALID_CONFIRMATION_DATE", StatusCode::kInvalidArgument,
     "確認日が正しくありません。西暦8桁で、明日までの日付を指定してください。",
     "confirmation_date must be a real date YYYYMMDD, at most one day after today (JST)", false};
+const ErrorSpec kInvalidMonthRange{
+    "ONSHI_INVALID_MONTH_RANGE", StatusCode::kInvalidArgument,
+    "期間の指定が正しくありません。開始月・終了月は西暦6桁（例：202501）で、開始月を終了月以前とし、"
+    "今月までの36か月以内で指定してください。",
+    "start_month/end_month must be YYYYMM, start_month <= end_month, within the 36 months ending "
+    "with the current month (JST)",
+    false};
 const ErrorSpec kInvalidArgument{
     "ONSHI_INVALID_ARGUMENT", StatusCode::kInvalidArgument,
     "入力内容に誤りがあります。受付システムの担当者に連絡してください。",
@@ -90,12 +97,25 @@ const ErrorSpec kBatchTooLarge{
     "ONSHI_BATCH_TOO_LARGE", StatusCode::kInvalidArgument,
     "一度に確認できる人数を超えています。分けて確認してください。",
     "the batch has more patients than allowed (see docs/config.md); split it", false};
+const ErrorSpec kReferenceNumberRefused{
+    "ONSHI_REFERENCE_NUMBER_REFUSED", StatusCode::kFailedPrecondition,
+    "照会番号を登録できませんでした。患者の保険資格を確認し直してから、もう一度登録してください。",
+    "the terminal answered ProcessingResultStatus 2 (エラー) for this 照会番号 registration; its "
+    "ProcessingResultCode and message are in the outcome", false};
 const ErrorSpec kTerminalTimeout{
     "ONSHI_TERMINAL_TIMEOUT", StatusCode::kDeadlineExceeded,
     "資格確認端末から時間内に応答がありません。資格は確認できていません。資格確認書・マイナポータル画面"
     "・被保険者資格申立書などで受付し、回線復旧後に再確認してください。",
     "no answer file from the terminal before the deadline; check that the terminal's 連携"
     "アプリケーション is running and the shared folder is reachable. The request stays on record",
+    true};
+const ErrorSpec kMedicalInfoTimeout{
+    "ONSHI_MEDICAL_INFO_TIMEOUT", StatusCode::kDeadlineExceeded,
+    "資格確認端末から時間内に応答がありません。薬剤情報・健診情報は取得できていません。しばらくしてから"
+    "もう一度表示してください。",
+    "no medication/checkup answer file from the terminal before the answer timeout; check that "
+    "the terminal's 連携アプリケーション is running. The request stays on record: a retry with the "
+    "same request_id returns an answer that arrived since",
     true};
 const ErrorSpec kTerminalFailed{
     "ONSHI_TERMINAL_FAILED", StatusCode::kUnavailable,
@@ -117,6 +137,14 @@ const ErrorSpec kTerminalUnavailable{
     "ONSHI_TERMINAL_UNAVAILABLE", StatusCode::kUnavailable,
     "資格確認端末の共有フォルダにアクセスできません。端末の電源とネットワークを確認してください。",
     "the terminal's shared folder (req/ res/) is missing, not writable or full", true};
+const ErrorSpec kTerminalBusy{
+    "ONSHI_TERMINAL_BUSY", StatusCode::kUnavailable,
+    "資格確認端末への照会が混み合っており、時間内に送信できませんでした。資格は確認できていません。"
+    "資格確認書・マイナポータル画面・被保険者資格申立書などで受付し、しばらくしてから再確認してください。",
+    "the request waited for a place at the terminal until its deadline and was never placed: "
+    "terminal.max_in_flight requests were at the terminal the whole time (a slow terminal, or "
+    "more checks at once than it answers within the answer timeout). The request stays on record",
+    true};
 const ErrorSpec kDocumentTooLarge{
     "ONSHI_DOCUMENT_TOO_LARGE", StatusCode::kInvalidArgument,
     "資格確認端末の応答が大きすぎるため読み取りませんでした。担当者に連絡してください。",
@@ -183,13 +211,17 @@ const std::vector<const ErrorSpec*>& AllErrorSpecs() {
       &errors::kInvalidInsurerNumber,    &errors::kInsurerCheckDigit,
       &errors::kInvalidCardSymbol,       &errors::kInvalidCardNumber,
       &errors::kInvalidBranchNumber,     &errors::kInvalidBirthDate,
-      &errors::kInvalidConfirmationDate, &errors::kInvalidArgument,
+      &errors::kInvalidConfirmationDate, &errors::kInvalidMonthRange,
+      &errors::kInvalidArgument,
       &errors::kRequestIdConflict,       &errors::kPatientNotFound,
       &errors::kNoCoverage,              &errors::kNoConsent,
       &errors::kCheckinNotFound,         &errors::kBatchTooLarge,
-      &errors::kTerminalTimeout,         &errors::kTerminalFailed,
+      &errors::kReferenceNumberRefused,
+      &errors::kTerminalTimeout,         &errors::kMedicalInfoTimeout,
+      &errors::kTerminalFailed,
       &errors::kTerminalRejectedRequest, &errors::kTerminalMalformedAnswer,
-      &errors::kTerminalUnavailable,     &errors::kDocumentTooLarge,
+      &errors::kTerminalUnavailable,     &errors::kTerminalBusy,
+      &errors::kDocumentTooLarge,
       &errors::kDocumentDoctype,         &errors::kDocumentMalformed,
       &errors::kDocumentEncoding,        &errors::kDocumentTooDeep,
       &errors::kDocumentInvalidValue,    &errors::kStoreUnavailable,

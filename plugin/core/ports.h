@@ -203,6 +203,24 @@ class TerminalTransport {
   // encoded; UNAVAILABLE (ONSHI_TERMINAL_UNAVAILABLE) when the folder cannot be written.
   virtual absl::Status Submit(DocumentKind kind, const google::protobuf::Message& document) = 0;
 
+  // Submit for a request whose owner stops waiting for its answer at `deadline`. A transport that
+  // limits how many requests are at the terminal at once (service::ThrottledTransport,
+  // reliability.md B12) makes the call wait, first come first served, for a free place at most
+  // until then, and stops counting the request once it passes; it then also fails with
+  // UNAVAILABLE (ONSHI_TERMINAL_BUSY: nothing was placed) or, when stopped while the call
+  // waits, CANCELLED (ONSHI_CANCELLED); its two-argument Submit is this without a deadline. The
+  // default places at once (the two-argument Submit) and ignores `deadline`.
+  virtual absl::Status Submit(DocumentKind kind, const google::protobuf::Message& document,
+                              absl::Time deadline) {
+    return Submit(kind, document);
+  }
+
+  // The owner of the request `file_id` of `kind` stops waiting for its answer (the request
+  // failed, or its deadline passed): a transport that counts the requests at the terminal stops
+  // counting it, so that a request nobody waits for does not hold a place. Idempotent; unknown
+  // ids are ignored. Thread-safe. The default does nothing.
+  virtual void Release(DocumentKind kind, const std::string& file_id) {}
+
   // OK when req/ and res/ are reachable and writable.
   virtual absl::Status CheckHealth() = 0;
 };
@@ -299,6 +317,29 @@ class RecordStore {
 
   // Cheap liveness probe for the health service: the database answers a trivial query.
   virtual absl::Status CheckHealth() = 0;
+};
+
+// Finding the patients of the record. Insurance numbers are never a key: an implementation keeps
+// (at most) a keyed digest of IdentityKey (plugin/core/identity.h) of each patient's current
+// coverage. Implementations must be thread-safe; every method is one read transaction.
+class PatientDirectory {
+ public:
+  virtual ~PatientDirectory() = default;
+
+  // The patients whose CURRENT coverage (the newest version: its identifiers and birth_date) has
+  // the same IdentityKey as `identifiers` and `birth_date` (so width, space and leading-zero
+  // variants match), sorted by patient_id (bytewise), without duplicates. Empty when nobody
+  // matches, when the identity is incomplete (IsCompleteIdentity is false: such an identity
+  // names nobody), and for a patient whose coverage changed since (only the newest coverage
+  // counts). Several ids mean the record holds duplicates: the caller must not pick one.
+  // Errors: ONSHI_STORE_UNAVAILABLE (retryable); ONSHI_INTERNAL when the store is damaged.
+  virtual absl::StatusOr<std::vector<std::string>> FindPatientsByIdentity(
+      const v1::InsuranceIdentifiers& identifiers, absl::string_view birth_date) = 0;
+
+  // True when `patient_id` names a patient of the record (created by a check that named it or
+  // by a feature that records into it), with or without coverage. Errors:
+  // ONSHI_STORE_UNAVAILABLE (retryable).
+  virtual absl::StatusOr<bool> PatientExists(const std::string& patient_id) = 0;
 };
 
 }  // namespace onshi
