@@ -349,6 +349,10 @@ absl::StatusOr<bool> Connection::FileHasMoved() {
 
 bool Connection::InTransaction() const { return db_ != nullptr && !sqlite3_get_autocommit(db_); }
 
+bool Connection::InWriteTransaction() const {
+  return db_ != nullptr && sqlite3_txn_state(db_, "main") == SQLITE_TXN_WRITE;
+}
+
 void Connection::NoteFailure(int rc) {
   if (!IsWriteFailure(rc) || write_failed_) return;
   write_failed_ = true;

@@ -110,6 +110,8 @@ class Connection {
 
   // True while a transaction is open on this connection.
   bool InTransaction() const;
+  // True while the open transaction has written (holds the write lock).
+  bool InWriteTransaction() const;
 
   // True once a write, sync or truncate of the database or its WAL failed. After an fsync
   // failure the kernel may have dropped the dirty pages and a later fsync can report success

@@ -24,10 +24,20 @@ int64_t LatestSchemaVersion();
 // onshi database (application_id, schema_migrations), then applies each missing step in its own
 // BEGIN IMMEDIATE transaction, recording it in schema_migrations with `clock`'s time. Safe
 // against another process migrating the same file at the same time (each step re-reads the
-// version under the write lock). Errors, all ONSHI_STORE_UNAVAILABLE: the file belongs to
-// another application; its schema is newer than this code knows; schema_migrations has gaps;
-// any SQLite failure. A failed step leaves the database at the previous version.
+// version under the write lock). A step may run C++ after its script, in its transaction
+// (migration 2 creates the identity digest key and indexes the existing coverages). Finally
+// makes sure the identity digest key exists (InstallIdentityKey when store_keys has none, under
+// the write lock, so concurrent openers end up with one key). Errors: ONSHI_STORE_UNAVAILABLE
+// when the file belongs to another application, its schema is newer than this code knows,
+// schema_migrations has gaps, the kernel gives no randomness, or on any SQLite failure;
+// ONSHI_INTERNAL when a stored coverage does not parse. A failed step leaves the database at
+// the previous version.
 absl::Status Migrate(Connection& connection, const Clock& clock);
+
+// Applies the steps up to `target_version` only (1..LatestSchemaVersion()), the same way; a
+// file already past it is left alone. For tests that need a database as an older release left
+// it. Errors: as Migrate; ONSHI_INTERNAL for a version out of range.
+absl::Status MigrateTo(Connection& connection, const Clock& clock, int64_t target_version);
 
 // The version recorded in schema_migrations (0 before any step). Errors: ONSHI_STORE_UNAVAILABLE.
 absl::StatusOr<int64_t> ReadSchemaVersion(Connection& connection);

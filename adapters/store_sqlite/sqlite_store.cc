@@ -7,16 +7,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <limits>
 #include <mutex>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "adapters/store_sqlite/connection.h"
 #include "adapters/store_sqlite/schema.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "google/protobuf/message_lite.h"
+#include "adapters/store_sqlite/store_internal.h"
 #include "plugin/common/log.h"
 #include "plugin/core/errors.h"
 
@@ -24,8 +21,15 @@ namespace onshi {
 namespace {
 
 using store_sqlite::Connection;
+using store_sqlite::Decode;
+using store_sqlite::Encode;
+using store_sqlite::FromMicros;
+using store_sqlite::InvalidArgument;
+using store_sqlite::QueryInt;
 using store_sqlite::Sql;
 using store_sqlite::Statement;
+using store_sqlite::ToMicros;
+using store_sqlite::ToTimestamp;
 
 constexpr absl::string_view kComponent = "store_sqlite";
 
@@ -63,9 +67,6 @@ constexpr Sql kListRequestsInState{
     "request, response, error_code, error FROM requests WHERE state = ?1 "
     "ORDER BY created_time, seq"};
 constexpr Sql kFileIdInUse{"look up file id", "SELECT 1 FROM requests WHERE file_id = ?1"};
-constexpr Sql kInsertPatient{"insert patient",
-                             "INSERT INTO patients (patient_id, created_time) VALUES (?1, ?2) "
-                             "ON CONFLICT (patient_id) DO NOTHING"};
 constexpr Sql kInsertRequest{
     "insert request",
     "INSERT INTO requests (request_id, file_id, state, patient_id, created_time, deadline, "
@@ -77,72 +78,18 @@ constexpr Sql kRequestState{"read request state",
 constexpr Sql kUpdateRequest{
     "update request",
     "UPDATE requests SET state = ?2, updated_time = ?3, response = ?4, error_code = ?5, "
-    "error = ?6 WHERE request_id = ?1 AND state = ?7 RETURNING patient_id"};
-constexpr Sql kCurrentCoverageVersion{
-    "read coverage version",
-    "SELECT COALESCE(MAX(version), 0) FROM coverage_versions WHERE patient_id = ?1"};
-constexpr Sql kInsertCoverage{
-    "insert coverage version",
-    "INSERT INTO coverage_versions (patient_id, version, recorded_time, source, request_id, "
-    "validity, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
-constexpr Sql kUpsertConfirmation{
-    "upsert confirmation",
-    "INSERT INTO confirmations (request_id, patient_id, outcome, validity, late, recorded_time, "
-    "content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-    "ON CONFLICT (request_id) DO UPDATE SET patient_id = excluded.patient_id, "
-    "outcome = excluded.outcome, validity = excluded.validity, late = excluded.late, "
-    "recorded_time = excluded.recorded_time, content = excluded.content"};
-constexpr Sql kCurrentCoverage{"read current coverage",
-                               "SELECT content FROM coverage_versions WHERE patient_id = ?1 "
-                               "ORDER BY version DESC LIMIT 1"};
+    "error = ?6 WHERE request_id = ?1 AND state = ?7 RETURNING patient_id, created_time"};
 constexpr Sql kFindPatient{"find patient",
                            "SELECT created_time FROM patients WHERE patient_id = ?1"};
 constexpr Sql kPatientCoverages{"read coverage versions",
                                 "SELECT content FROM coverage_versions WHERE patient_id = ?1 "
                                 "ORDER BY version DESC"};
-constexpr Sql kPatientConfirmations{
-    "read confirmations",
-    "SELECT c.content FROM confirmations AS c JOIN requests AS r ON r.request_id = c.request_id "
-    "WHERE c.patient_id = ?1 ORDER BY r.created_time DESC, r.seq DESC"};
+// Newest check first; checks at the same time in reverse insertion order.
+constexpr Sql kPatientConfirmations{"read confirmations",
+                                    "SELECT content FROM confirmations WHERE patient_id = ?1 "
+                                    "ORDER BY checked_time DESC, seq DESC"};
 
 // --- Values -------------------------------------------------------------------------------------
-
-constexpr int64_t kInfiniteFutureMicros = std::numeric_limits<int64_t>::max();
-constexpr int64_t kInfinitePastMicros = std::numeric_limits<int64_t>::min();
-
-int64_t ToMicros(absl::Time time) {
-  if (time == absl::InfiniteFuture()) return kInfiniteFutureMicros;
-  if (time == absl::InfinitePast()) return kInfinitePastMicros;
-  return absl::ToUnixMicros(time);
-}
-
-absl::Time FromMicros(int64_t micros) {
-  if (micros == kInfiniteFutureMicros) return absl::InfiniteFuture();
-  if (micros == kInfinitePastMicros) return absl::InfinitePast();
-  return absl::FromUnixMicros(micros);
-}
-
-bool IsSet(const google::protobuf::Timestamp& timestamp) {
-  return timestamp.seconds() != 0 || timestamp.nanos() != 0;
-}
-
-google::protobuf::Timestamp ToTimestamp(int64_t micros) {
-  google::protobuf::Timestamp timestamp;
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  timestamp.set_seconds(seconds);
-  timestamp.set_nanos(static_cast<int32_t>(rest * 1000));
-  return timestamp;
-}
-
-int64_t TimestampMicros(const google::protobuf::Timestamp& timestamp) {
-  return ToMicros(absl::FromUnixSeconds(timestamp.seconds()) +
-                  absl::Nanoseconds(timestamp.nanos()));
-}
 
 bool ValidState(LedgerState state) {
   const int value = static_cast<int>(state);
@@ -151,42 +98,6 @@ bool ValidState(LedgerState state) {
 }
 
 bool ValidStatusCode(int64_t code) { return code >= 0 && code <= 16; }
-
-absl::Status InvalidArgument(absl::string_view detail) {
-  return MakeError(errors::kInvalidArgument, detail);
-}
-
-// The deterministic serialization of `message` (map fields in key order, so equal messages
-// give equal bytes). The bytes are parsed back once: proto3 refuses to parse a string field
-// that is not UTF-8, and a blob that cannot be read back would make its row unreadable forever.
-absl::Status Encode(const google::protobuf::MessageLite& message, absl::string_view what,
-                    std::string* out) {
-  out->clear();
-  bool written;
-  {
-    google::protobuf::io::StringOutputStream stream(out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    written = message.SerializePartialToCodedStream(&coded) && !coded.HadError();
-  }
-  if (!written) {
-    return MakeError(errors::kInternal, absl::StrCat("cannot serialize ", what));
-  }
-  std::unique_ptr<google::protobuf::MessageLite> check(message.New());
-  if (!check->ParseFromString(*out)) {
-    return InvalidArgument(absl::StrCat(what, " holds a string that is not valid UTF-8"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Decode(const std::string& bytes, absl::string_view what,
-                    google::protobuf::MessageLite* message) {
-  if (message->ParseFromString(bytes)) return absl::OkStatus();
-  return MakeError(errors::kInternal,
-                   absl::StrCat("stored ", what,
-                                " does not parse; the database is damaged or was written by "
-                                "other software"));
-}
 
 // The entry in the current row of a statement selecting the requests columns in order.
 absl::Status ReadEntry(const Statement& row, LedgerEntry* entry) {
@@ -290,14 +201,6 @@ void WarnIfReadableByOthers(const std::string& file) {
   }
 }
 
-absl::StatusOr<int64_t> QueryInt(Connection& connection, const Sql& sql) {
-  Statement statement = connection.Prepare(sql);
-  absl::StatusOr<bool> row = statement.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return store_sqlite::StoreError(SQLITE_EMPTY, sql.label);
-  return statement.ColumnInt64(0);
-}
-
 // Connection settings every connection of the store runs with (per connection, not stored in
 // the file, except journal_mode).
 absl::Status Configure(Connection& connection) {
@@ -395,6 +298,9 @@ absl::Status SqliteStore::Transaction(bool write, Body body) {
   absl::Status status = connection_->Exec(write ? kBeginImmediate : kBeginDeferred);
   if (!status.ok()) return status;
   status = body();
+  if (status.ok() && !write && connection_->InWriteTransaction()) {
+    status = MakeError(errors::kInternal, "a read transaction wrote to the database");
+  }
   if (status.ok()) status = connection_->Exec(kCommit);
   if (!status.ok() && connection_->InTransaction()) {
     absl::Status rolled_back = connection_->Exec(kRollback);
@@ -589,10 +495,8 @@ absl::StatusOr<LedgerEntry> SqliteStore::CreateRequest(const LedgerEntry& entry,
     }
     const int64_t now = ToMicros(clock_->Now());
     if (!entry.patient_id.empty()) {
-      Statement patient = connection_->Prepare(kInsertPatient);
-      patient.BindBlob(1, entry.patient_id);
-      patient.BindInt64(2, now);
-      absl::Status inserted_patient = patient.Run();
+      absl::Status inserted_patient =
+          store_sqlite::EnsurePatient(*connection_, entry.patient_id, now);
       if (!inserted_patient.ok()) return inserted_patient;
     }
     {
@@ -645,45 +549,27 @@ absl::Status SqliteStore::ApplyTransition(const LedgerTransition& transition) {
     return InvalidArgument("transition.error_code is not a status code");
   }
 
-  // Everything that can be prepared without the database is, so the lock is held briefly.
+  // What can be checked without the database is, so the lock is held briefly and bad input
+  // never takes it.
   std::string response;
   std::string error;
   status = Encode(transition.response, "transition.response", &response);
   if (status.ok()) status = Encode(transition.error, "transition.error", &error);
+  if (status.ok() && transition.confirmation.has_value()) {
+    status = store_sqlite::CheckConfirmation(transition.request_id, *transition.confirmation);
+  }
+  if (status.ok() && transition.coverage.has_value()) {
+    status = store_sqlite::CheckCoverageUpdate(*transition.coverage);
+  }
   if (!status.ok()) return status;
   const int64_t now = ToMicros(clock_->Now());
-
-  std::string confirmation;
-  if (transition.confirmation.has_value()) {
-    if (!transition.confirmation->request_id().empty() &&
-        transition.confirmation->request_id() != transition.request_id) {
-      return InvalidArgument("transition.confirmation.request_id names another request");
-    }
-    v1::Confirmation filled = *transition.confirmation;
-    filled.set_request_id(transition.request_id);
-    status = Encode(filled, "transition.confirmation", &confirmation);
-    if (!status.ok()) return status;
-  }
-  std::string coverage;
-  int64_t coverage_recorded = 0;
-  if (transition.coverage.has_value()) {
-    const CoverageUpdate& update = *transition.coverage;
-    if (update.expected_version < 0 || update.version.version() != update.expected_version + 1) {
-      return InvalidArgument(
-          "transition.coverage.version.version must be expected_version + 1 (>= 1)");
-    }
-    v1::CoverageVersion filled = update.version;
-    if (!IsSet(filled.recorded_time())) *filled.mutable_recorded_time() = ToTimestamp(now);
-    coverage_recorded = TimestampMicros(filled.recorded_time());
-    status = Encode(filled, "transition.coverage.version", &coverage);
-    if (!status.ok()) return status;
-  }
 
   std::lock_guard<std::mutex> lock(mu_);
   return Transaction(/*write=*/true, [&]() -> absl::Status {
     // The compare-and-set first. Everything after it may still refuse the transition (no
     // patient, a stale coverage version); the rollback then undoes the state change too.
     std::string patient_id;
+    int64_t created_time = 0;
     {
       Statement update = connection_->Prepare(kUpdateRequest);
       update.BindBlob(1, transition.request_id);
@@ -697,6 +583,7 @@ absl::Status SqliteStore::ApplyTransition(const LedgerTransition& transition) {
       if (!row.ok()) return row.status();
       if (*row) {
         if (!update.ColumnIsNull(0)) patient_id = update.ColumnBlob(0);
+        created_time = update.ColumnInt64(1);
         absl::Status finished = update.Run();
         if (!finished.ok()) return finished;
       } else {
@@ -716,43 +603,18 @@ absl::Status SqliteStore::ApplyTransition(const LedgerTransition& transition) {
       return InvalidArgument(
           "transition carries a confirmation or coverage but the entry names no patient");
     }
+    // The check of a 個別照会 is its ledger entry: check id = request_id, checked at the entry's
+    // creation.
     if (transition.coverage.has_value()) {
-      const CoverageUpdate& update = *transition.coverage;
-      {
-        Statement version = connection_->Prepare(kCurrentCoverageVersion);
-        version.BindBlob(1, patient_id);
-        absl::StatusOr<bool> row = version.Step();
-        if (!row.ok()) return row.status();
-        const int64_t current = *row ? version.ColumnInt64(0) : 0;
-        if (current != update.expected_version) {
-          return MakeError(errors::kStoreConflict,
-                           absl::StrCat("the patient's coverage is at version ", current,
-                                        ", not the expected ", update.expected_version));
-        }
-      }
-      Statement insert = connection_->Prepare(kInsertCoverage);
-      insert.BindBlob(1, patient_id);
-      insert.BindInt64(2, update.version.version());
-      insert.BindInt64(3, coverage_recorded);
-      insert.BindInt64(4, static_cast<int64_t>(update.version.provenance().source()));
-      insert.BindBlob(5, transition.request_id);
-      insert.BindInt64(6, static_cast<int64_t>(update.version.validity()));
-      insert.BindBlob(7, coverage);
-      absl::Status inserted = insert.Run();
-      if (!inserted.ok()) return inserted;
+      absl::Status written = store_sqlite::WriteCoverageVersion(
+          *connection_, patient_id, transition.request_id, *transition.coverage, now);
+      if (!written.ok()) return written;
     }
     if (transition.confirmation.has_value()) {
-      const v1::Confirmation& given = *transition.confirmation;
-      Statement upsert = connection_->Prepare(kUpsertConfirmation);
-      upsert.BindBlob(1, transition.request_id);
-      upsert.BindBlob(2, patient_id);
-      upsert.BindInt64(3, static_cast<int64_t>(given.outcome()));
-      upsert.BindInt64(4, static_cast<int64_t>(given.validity()));
-      upsert.BindInt64(5, given.late() ? 1 : 0);
-      upsert.BindInt64(6, now);
-      upsert.BindBlob(7, confirmation);
-      absl::Status upserted = upsert.Run();
-      if (!upserted.ok()) return upserted;
+      absl::Status written =
+          store_sqlite::WriteConfirmation(*connection_, transition.request_id, patient_id,
+                                          created_time, *transition.confirmation, now);
+      if (!written.ok()) return written;
     }
     return absl::OkStatus();
   });
@@ -765,15 +627,7 @@ absl::StatusOr<std::optional<v1::CoverageVersion>> SqliteStore::GetCurrentCovera
   absl::Status status = CheckProcess();
   if (!status.ok()) return status;
   std::lock_guard<std::mutex> lock(mu_);
-  Statement query = connection_->Prepare(kCurrentCoverage);
-  query.BindBlob(1, patient_id);
-  absl::StatusOr<bool> row = query.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<v1::CoverageVersion>();
-  v1::CoverageVersion coverage;
-  status = Decode(query.ColumnBlob(0), "coverage_versions.content", &coverage);
-  if (!status.ok()) return status;
-  return std::optional<v1::CoverageVersion>(std::move(coverage));
+  return store_sqlite::ReadCurrentCoverage(*connection_, patient_id);
 }
 
 absl::Status SqliteStore::PatientRecordLocked(const std::string& patient_id,
@@ -829,4 +683,48 @@ absl::StatusOr<v1::PatientRecord> SqliteStore::GetPatientRecord(const std::strin
   return record;
 }
 
+absl::StatusOr<std::vector<std::string>> SqliteStore::FindPatientsByIdentity(
+    const v1::InsuranceIdentifiers& identifiers, absl::string_view birth_date) {
+  absl::Status status = CheckProcess();
+  if (!status.ok()) return status;
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> found;
+  // One read transaction: the key, the index and the coverages it points at are one snapshot.
+  status = Transaction(/*write=*/false, [&]() -> absl::Status {
+    absl::StatusOr<std::vector<std::string>> ids =
+        store_sqlite::FindPatientsByIdentity(*connection_, identifiers, birth_date);
+    if (!ids.ok()) return ids.status();
+    found = *std::move(ids);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::StatusOr<bool> SqliteStore::PatientExists(const std::string& patient_id) {
+  absl::Status status = CheckProcess();
+  if (!status.ok()) return status;
+  std::lock_guard<std::mutex> lock(mu_);
+  return store_sqlite::PatientExists(*connection_, patient_id);
+}
+
+// --- Extension API (store_internal.h) ------------------------------------------------------------
+
+absl::Status SqliteStore::RunInTransaction(bool write,
+                                           const std::function<absl::Status(Connection&)>& body) {
+  absl::Status status = CheckProcess();
+  if (!status.ok()) return status;
+  std::lock_guard<std::mutex> lock(mu_);
+  return Transaction(write, [&]() -> absl::Status { return body(*connection_); });
+}
+
+namespace store_sqlite {
+
+absl::Status StoreAccess::RunInTransaction(SqliteStore& store, bool write, const Body& body) {
+  return store.RunInTransaction(write, body);
+}
+
+const Clock& StoreAccess::ClockOf(const SqliteStore& store) { return *store.clock_; }
+
+}  // namespace store_sqlite
 }  // namespace onshi

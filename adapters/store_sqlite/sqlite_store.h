@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "plugin/core/ports.h"
 
@@ -24,6 +26,7 @@ namespace onshi {
 
 namespace store_sqlite {
 class Connection;
+class StoreAccess;
 }  // namespace store_sqlite
 
 struct SqliteStoreOptions {
@@ -34,8 +37,10 @@ struct SqliteStoreOptions {
   std::string vfs;
 };
 
-// RecordStore on one SQLite file in WAL mode with synchronous=FULL: a method returns OK only
-// after its transaction is durable on disk.
+// RecordStore and PatientDirectory on one SQLite file in WAL mode with synchronous=FULL: a
+// method returns OK only after its transaction is durable on disk. Feature stores of this
+// library (check-ins, batches, ...) work on the same connection and lock through
+// store_sqlite::StoreAccess (adapters/store_sqlite/store_internal.h, internal to the library).
 //
 // Threads: every method is thread-safe. An instance owns one SQLite connection and serialises
 // its operations under a mutex (an operation is one short transaction, bounded by one fsync, so
@@ -51,7 +56,7 @@ struct SqliteStoreOptions {
 //
 // fork(): the connection belongs to the process that opened it. In a child every method fails
 // with ONSHI_STORE_UNAVAILABLE and destroying the store leaves the parent's connection alone.
-class SqliteStore final : public RecordStore {
+class SqliteStore final : public RecordStore, public PatientDirectory {
  public:
   // Opens the database at `path`, creating it (mode 0600, whatever the umask; its -wal and
   // -shm files inherit that mode) when absent, and migrates its schema to the latest version.
@@ -109,10 +114,14 @@ class SqliteStore final : public RecordStore {
   //   expected_version + 1, a confirmation or coverage is given for an entry without patient,
   //   or the request_id names no entry. ABORTED (ONSHI_STORE_CONFLICT) when the entry is not in
   //   `from` or the patient's current coverage version is not expected_version; nothing is
-  //   written then. A confirmation is stored with the request_id filled in; a coverage version
-  //   without recorded_time gets the store clock's time.
+  //   written then. The confirmation and the coverage version are written with check id =
+  //   the request_id (the confirmation's request_id is filled in), the confirmation checked at
+  //   the entry's created_time; a coverage version without recorded_time gets the store
+  //   clock's time; the patient's identity digest follows the new coverage.
   // - GetCurrentCoverage: nullopt for an unknown patient as for one without coverage.
-  // - GetPatientRecord: confirmations newest check first (by the request's created_time).
+  // - GetPatientRecord: confirmations of every kind of check, newest check first (by the time
+  //   of the check; for 個別照会 the ledger entry's created_time), checks of the same time in
+  //   reverse order of their first recording.
   absl::StatusOr<LedgerEntry> CreateRequest(const LedgerEntry& entry, bool* created) override;
   absl::StatusOr<std::optional<LedgerEntry>> FindRequest(const std::string& request_id) override;
   absl::StatusOr<std::optional<LedgerEntry>> FindRequestByFileId(
@@ -123,7 +132,15 @@ class SqliteStore final : public RecordStore {
       const std::string& patient_id) override;
   absl::StatusOr<v1::PatientRecord> GetPatientRecord(const std::string& patient_id) override;
 
+  // PatientDirectory, as the port says. FindPatientsByIdentity looks the keyed digest of the
+  // identity up in patient_identities and confirms each candidate against its current coverage.
+  absl::StatusOr<std::vector<std::string>> FindPatientsByIdentity(
+      const v1::InsuranceIdentifiers& identifiers, absl::string_view birth_date) override;
+  absl::StatusOr<bool> PatientExists(const std::string& patient_id) override;
+
  private:
+  friend class store_sqlite::StoreAccess;
+
   SqliteStore(std::unique_ptr<store_sqlite::Connection> connection, const Clock* clock);
 
   // OK when the connection may be used by this process (not a forked child).
@@ -140,9 +157,15 @@ class SqliteStore final : public RecordStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Runs `body` in one transaction (BEGIN IMMEDIATE when `write`, deferred otherwise):
-  // committed when it returns OK, rolled back otherwise.
+  // committed when it returns OK, rolled back otherwise. A write is refused after a failed
+  // write (fail closed); a read transaction that wrote is rolled back with ONSHI_INTERNAL.
   template <typename Body>
   absl::Status Transaction(bool write, Body body) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // StoreAccess::RunInTransaction: CheckProcess, the lock, then Transaction.
+  absl::Status RunInTransaction(bool write,
+                                const std::function<absl::Status(store_sqlite::Connection&)>& body)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   const Clock* const clock_;
   const pid_t owner_pid_;

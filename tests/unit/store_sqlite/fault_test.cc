@@ -10,6 +10,7 @@
 #include <string>
 
 #include "adapters/store_sqlite/sqlite_store.h"
+#include "adapters/store_sqlite/store_internal.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "plugin/core/errors.h"
@@ -21,6 +22,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing_support::FakeClock;
 using testing_support::MakeAnswer;
+using testing_support::MakeConfirmation;
 using testing_support::MakeCoverage;
 using testing_support::MakeEntry;
 using testing_support::RawDb;
@@ -249,6 +251,88 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(info.param.fault == Fault::kSync ? "Fsync" : "WalWrite") +
              (info.param.shape == Shape::kCreate ? "DuringCreate" : "DuringTransition");
     });
+
+// The extension API (store_internal.h) shares the store's fail-closed state both ways.
+class SqliteStoreExtensionFaultTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override { RegisterFaultyVfs(); }
+  void TearDown() override { fail_sync.store(false); }
+};
+
+TEST_P(SqliteStoreExtensionFaultTest, FailedWriteClosesTheStoreForEveryWriter) {
+  const bool fault_in_body = GetParam();
+  ScopedTempDir dir;
+  FakeClock clock;
+  const std::string path = dir.File("onshi.db");
+  SqliteStoreOptions options;
+  options.vfs = kFaultyVfs;
+  using store_sqlite::Connection;
+  using store_sqlite::StoreAccess;
+  RawDb::Counts before;
+  {
+    auto opened = SqliteStore::Open(path, &clock, options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    SqliteStore& store = **opened;
+    auto record_checkin = [&](const std::string& event_id) {
+      return StoreAccess::RunInTransaction(store, /*write=*/true, [&](Connection& c) {
+        const int64_t now = store_sqlite::ToMicros(clock.Now());
+        absl::Status status = store_sqlite::EnsurePatient(c, "P1", now);
+        if (status.ok()) {
+          status = store_sqlite::WriteCoverageVersion(c, "P1", event_id, MakeCoverage(0, "x"), now);
+        }
+        if (status.ok()) {
+          status = store_sqlite::WriteConfirmation(
+              c, event_id, "P1", now, MakeConfirmation(v1::CHECK_OUTCOME_ANSWERED, false), now);
+        }
+        return status;
+      });
+    };
+    ASSERT_TRUE(store.CreateRequest(MakeEntry("req-00000001", "P0"), nullptr).ok());
+    {
+      RawDb raw(path);
+      before = raw.RowCounts();
+    }
+
+    fail_sync.store(true);
+    absl::Status status = fault_in_body
+                              ? record_checkin("evt-1")
+                              : store.CreateRequest(MakeEntry("req-00000002"), nullptr).status();
+    fail_sync.store(false);
+    EXPECT_EQ(Reason(status), "ONSHI_STORE_UNAVAILABLE");
+    EXPECT_THAT(status.message(), HasSubstr("SQLITE_IOERR_FSYNC"));
+
+    // Every writer is refused now, the API's before its body runs, the store's methods too.
+    bool ran = false;
+    absl::Status later = StoreAccess::RunInTransaction(store, /*write=*/true, [&](Connection&) {
+      ran = true;
+      return absl::OkStatus();
+    });
+    EXPECT_FALSE(ran);
+    EXPECT_THAT(later.message(), HasSubstr("writes stay refused"));
+    EXPECT_THAT(record_checkin("evt-2").message(), HasSubstr("writes stay refused"));
+    EXPECT_THAT(store.CreateRequest(MakeEntry("req-00000003"), nullptr).status().message(),
+                HasSubstr("writes stay refused"));
+    // Reads go on, through the API as through the store.
+    absl::Status read = StoreAccess::RunInTransaction(store, /*write=*/false, [&](Connection& c) {
+      absl::StatusOr<bool> exists = store_sqlite::PatientExists(c, "P0");
+      if (!exists.ok()) return exists.status();
+      EXPECT_TRUE(*exists);
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(read.ok()) << read;
+    EXPECT_TRUE(store.GetPatientRecord("P0").ok());
+  }
+  auto reopened = SqliteStore::Open(path, &clock);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_TRUE((*reopened)->CheckIntegrity().ok());
+  RawDb raw(path);
+  EXPECT_EQ(raw.RowCounts(), before);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothWays, SqliteStoreExtensionFaultTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return std::string(info.param ? "FaultInABody" : "FaultInTheStore");
+                         });
 
 TEST(SqliteStoreLockTest, WriteLockHeldPastTheBusyTimeoutIsUnavailableAndRetryable) {
   ScopedTempDir dir;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -258,8 +259,21 @@ TEST(SqliteStoreOpenTest, ConcurrentOpensOfANewFileAllSucceed) {
   RawDb raw(path);
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM schema_migrations"),
             SqliteStore::LatestSchemaVersion());
-  ASSERT_NE(stores[0], nullptr);
+  // One identity digest key, which every instance uses: a patient indexed through one store is
+  // found through each of the others.
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM store_keys"), 1);
+  for (const auto& store : stores) ASSERT_NE(store, nullptr);
   EXPECT_TRUE(stores[0]->CheckIntegrity().ok());
+  ASSERT_TRUE(stores[1]->CreateRequest(MakeEntry("req-00000001", "P1"), nullptr).ok());
+  LedgerTransition answer = MakeAnswer("req-00000001", "x");
+  answer.coverage = MakeCoverage(0, "x");
+  ASSERT_TRUE(stores[1]->ApplyTransition(answer).ok());
+  for (const auto& store : stores) {
+    absl::StatusOr<std::vector<std::string>> found = store->FindPatientsByIdentity(
+        answer.coverage->version.coverage().identifiers(), "19850412");
+    ASSERT_TRUE(found.ok()) << found.status();
+    EXPECT_EQ(*found, std::vector<std::string>{"P1"});
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -663,7 +677,7 @@ TEST_F(SqliteStoreTest, CoverageVersionsFollowOneAnother) {
   EXPECT_EQ((*current)->field_provenance().at("name").version(), 2);
 
   RawDb raw(path_);
-  EXPECT_EQ(raw.QueryColumn("SELECT request_id FROM coverage_versions ORDER BY version"),
+  EXPECT_EQ(raw.QueryColumn("SELECT check_id FROM coverage_versions ORDER BY version"),
             (std::vector<std::string>{"req-00000001", "req-00000002"}));
   EXPECT_EQ(raw.QueryInt("SELECT max(source) FROM coverage_versions"), v1::SOURCE_TERMINAL_ANSWER);
 }
@@ -811,51 +825,64 @@ TEST_F(SqliteStoreTest, StoredBlobsAreDeterministicSerializations) {
 TEST_F(SqliteStoreTest, InsuranceNumbersAppearOnlyInsideMessageBlobs) {
   const std::string kInsurer = "67123457";
   const std::string kNumber = "98765432";
+  const std::string kSymbol = "記号カナリア";
   LedgerEntry entry = MakeEntry("req-00000001", "P1");
   entry.request.mutable_identifiers()->set_insurer_number(kInsurer);
   entry.request.mutable_identifiers()->set_insured_identification_number(kNumber);
+  entry.request.mutable_identifiers()->set_insured_card_symbol(kSymbol);
   Create(entry);
   LedgerTransition answer = MakeAnswer("req-00000001", "x");
   answer.coverage = MakeCoverage(0, "x", kInsurer);
+  v1::QualificationRecord* coverage = answer.coverage->version.mutable_coverage();
+  coverage->mutable_identifiers()->set_insured_identification_number(kNumber);
+  coverage->mutable_identifiers()->set_insured_card_symbol(kSymbol);
+  coverage->set_birth_date("19850412");
   ASSERT_TRUE(store_->ApplyTransition(answer).ok());
+  // The patient is indexed by identity (so the digest table is not empty).
+  absl::StatusOr<std::vector<std::string>> found =
+      store_->FindPatientsByIdentity(coverage->identifiers(), "19850412");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(*found, std::vector<std::string>{"P1"});
 
   RawDb raw(path_);
-  // Every column that is not a serialized message, of every table, and the schema itself.
-  const char* kPlainColumns[] = {
-      "SELECT patient_id FROM patients",
-      "SELECT created_time FROM patients",
-      "SELECT request_id FROM requests",
-      "SELECT file_id FROM requests",
-      "SELECT state FROM requests",
-      "SELECT patient_id FROM requests",
-      "SELECT created_time FROM requests",
-      "SELECT deadline FROM requests",
-      "SELECT updated_time FROM requests",
-      "SELECT error_code FROM requests",
-      "SELECT patient_id FROM coverage_versions",
-      "SELECT version FROM coverage_versions",
-      "SELECT recorded_time FROM coverage_versions",
-      "SELECT source FROM coverage_versions",
-      "SELECT request_id FROM coverage_versions",
-      "SELECT validity FROM coverage_versions",
-      "SELECT request_id FROM confirmations",
-      "SELECT patient_id FROM confirmations",
-      "SELECT outcome FROM confirmations",
-      "SELECT validity FROM confirmations",
-      "SELECT late FROM confirmations",
-      "SELECT recorded_time FROM confirmations",
-      "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL",
-  };
-  for (const char* query : kPlainColumns) {
-    for (const std::string& value : raw.QueryColumn(query)) {
-      EXPECT_THAT(value, Not(HasSubstr(kInsurer))) << query;
-      EXPECT_THAT(value, Not(HasSubstr(kNumber))) << query;
+  // Every column of every table (found in the schema, so tables added later are scanned too),
+  // except the serialized messages that make up the record, and the schema text itself.
+  const std::set<std::string> kMessageColumns = {"requests.request", "requests.response",
+                                                 "requests.error", "coverage_versions.content",
+                                                 "confirmations.content"};
+  int scanned = 0;
+  for (const std::string& table :
+       raw.QueryColumn("SELECT name FROM sqlite_schema WHERE type = 'table'")) {
+    for (const std::string& column :
+         raw.QueryColumn(("SELECT name FROM pragma_table_info('" + table + "')").c_str())) {
+      if (kMessageColumns.count(table + "." + column) > 0) continue;
+      ++scanned;
+      const std::string query = "SELECT CAST(\"" + column + "\" AS BLOB) FROM \"" + table + "\"";
+      for (const std::string& value : raw.QueryColumn(query.c_str())) {
+        EXPECT_THAT(value, Not(HasSubstr(kInsurer))) << table << "." << column;
+        EXPECT_THAT(value, Not(HasSubstr(kNumber))) << table << "." << column;
+        EXPECT_THAT(value, Not(HasSubstr(kSymbol))) << table << "." << column;
+      }
     }
   }
+  EXPECT_GE(scanned, 30);
+  for (const std::string& sql :
+       raw.QueryColumn("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL")) {
+    EXPECT_THAT(sql, Not(HasSubstr(kInsurer)));
+    EXPECT_THAT(sql, Not(HasSubstr(kNumber)));
+  }
+  // The identity index holds 32-byte digests only, one for the patient; the key is 32 bytes.
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM patient_identities"), 1);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM patient_identities WHERE length(digest) <> 32"), 0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM store_keys"), 1);
+  EXPECT_EQ(raw.QueryInt("SELECT length(value) FROM store_keys"), 32);
   // The numbers are there, inside the request and coverage messages.
   std::vector<std::string> requests = raw.QueryColumn("SELECT request FROM requests");
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_THAT(requests[0], HasSubstr(kNumber));
+  std::vector<std::string> contents = raw.QueryColumn("SELECT content FROM coverage_versions");
+  ASSERT_EQ(contents.size(), 1u);
+  EXPECT_THAT(contents[0], HasSubstr(kInsurer));
 }
 
 TEST_F(SqliteStoreTest, ErrorTextsNameNoValues) {

@@ -72,7 +72,12 @@ CoverageUpdate MakeCoverage(int64_t expected_version, const std::string& name,
   update.expected_version = expected_version;
   update.version.set_version(expected_version + 1);
   update.version.mutable_coverage()->set_name(name);
-  update.version.mutable_coverage()->mutable_identifiers()->set_insurer_number(insurer_number);
+  v1::InsuranceIdentifiers* ids = update.version.mutable_coverage()->mutable_identifiers();
+  ids->set_insurer_number(insurer_number);
+  ids->set_insured_card_symbol("１２３");
+  ids->set_insured_identification_number("4567");
+  ids->set_insured_branch_number("01");
+  update.version.mutable_coverage()->set_birth_date("19850412");
   update.version.set_validity(v1::QUALIFICATION_VALIDITY_VALID);
   update.version.mutable_provenance()->set_source(v1::SOURCE_TERMINAL_ANSWER);
   update.version.mutable_provenance()->set_request_id(request_id);
@@ -136,7 +141,7 @@ std::vector<std::string> RawDb::QueryColumn(const char* sql) {
 bool RawDb::Counts::operator==(const Counts& other) const {
   return patients == other.patients && requests == other.requests &&
          coverage_versions == other.coverage_versions && confirmations == other.confirmations &&
-         schema_objects == other.schema_objects;
+         patient_identities == other.patient_identities && schema_objects == other.schema_objects;
 }
 
 RawDb::Counts RawDb::RowCounts() {
@@ -145,6 +150,7 @@ RawDb::Counts RawDb::RowCounts() {
   counts.requests = QueryInt("SELECT count(*) FROM requests");
   counts.coverage_versions = QueryInt("SELECT count(*) FROM coverage_versions");
   counts.confirmations = QueryInt("SELECT count(*) FROM confirmations");
+  counts.patient_identities = QueryInt("SELECT count(*) FROM patient_identities");
   counts.schema_objects = QueryInt("SELECT count(*) FROM sqlite_schema");
   return counts;
 }

@@ -56,7 +56,8 @@ v1::CheckQualificationResponse MakeResponse(v1::CheckOutcome outcome, const std:
 v1::Confirmation MakeConfirmation(v1::CheckOutcome outcome, bool late);
 
 // A coverage update from `expected_version` to expected_version + 1 for a record named `name`,
-// with the given insurer number.
+// with the given insurer number and MakeEntry's other identifiers and birth date (a complete
+// identity, so the patient is indexed by it).
 CoverageUpdate MakeCoverage(int64_t expected_version, const std::string& name,
                             const std::string& insurer_number = "06139806",
                             const std::string& request_id = "");
@@ -89,6 +90,7 @@ class RawDb {
     int64_t requests = 0;
     int64_t coverage_versions = 0;
     int64_t confirmations = 0;
+    int64_t patient_identities = 0;
     int64_t schema_objects = 0;
     bool operator==(const Counts& other) const;
   };
