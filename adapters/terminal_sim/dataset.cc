@@ -79,7 +79,8 @@ class Checker {
   void Date(absl::string_view where, absl::string_view field, absl::string_view value,
             bool required = false) {
     if (value.empty() && !required) return;
-    if (!ParseDate(value).has_value()) Fail(where, absl::StrCat(field, " is not a valid YYYYMMDD date"));
+    if (!ParseDate(value).has_value())
+      Fail(where, absl::StrCat(field, " is not a valid YYYYMMDD date"));
   }
   void Time(absl::string_view where, absl::string_view field, absl::string_view value) {
     if (value.empty()) return;
@@ -164,6 +165,51 @@ void CheckRecord(Checker& check, const std::string& where,
   check.Consent(where, "operation_info_consent", r.operation_info_consent());
 }
 
+void CheckMedicalInformation(Checker& check, const std::string& where, const v1::Patient& p) {
+  for (int m = 0; m < p.medication_months_size(); ++m) {
+    const onshi::v1::MedicationMonth& month = p.medication_months(m);
+    const std::string field = absl::StrCat("medication_months[", m, "]");
+    if (month.month().size() != 6 || !ParseDate(absl::StrCat(month.month(), "01")).has_value()) {
+      check.Fail(where, absl::StrCat(field, ".month must be YYYYMM"));
+      continue;
+    }
+    if (m > 0 && month.month() < p.medication_months(m - 1).month()) {
+      check.Fail(where, absl::StrCat(field, " is older than the month before it"));
+    }
+    for (int d = 0; d < month.dates_size(); ++d) {
+      const onshi::v1::DispensingDate& date = month.dates(d);
+      const std::string date_field = absl::StrCat(field, ".dates[", d, "]");
+      check.Date(where, absl::StrCat(date_field, ".dispensing_date"), date.dispensing_date(),
+                 /*required=*/true);
+      check.Date(where, absl::StrCat(date_field, ".prescription_date"), date.prescription_date());
+      if (date.dispensing_date().compare(0, 6, month.month()) != 0) {
+        check.Fail(where, absl::StrCat(date_field, ".dispensing_date is not in its month"));
+      }
+      for (int k = 0; k < date.drugs_size(); ++k) {
+        if (date.drugs(k).code().empty() || date.drugs(k).name().empty()) {
+          check.Fail(where, absl::StrCat(date_field, ".drugs[", k, "] needs a code and a name"));
+        }
+      }
+    }
+    for (int t = 0; t < month.treatments_size(); ++t) {
+      if (month.treatments(t).code().empty() || month.treatments(t).name().empty()) {
+        check.Fail(where, absl::StrCat(field, ".treatments[", t, "] needs a code and a name"));
+      }
+    }
+  }
+  for (int c = 0; c < p.checkups_size(); ++c) {
+    const std::string field = absl::StrCat("checkups[", c, "]");
+    check.Date(where, absl::StrCat(field, ".effective_time"), p.checkups(c).effective_time(),
+               /*required=*/true);
+    for (int k = 0; k < p.checkups(c).items_size(); ++k) {
+      const onshi::v1::CheckupItem& item = p.checkups(c).items(k);
+      if (item.item_code().empty() || item.item_name().empty() || item.value().empty()) {
+        check.Fail(where, absl::StrCat(field, ".items[", k, "] needs a code, a name and a value"));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Dataset> ParseDataset(absl::string_view text) {
@@ -238,6 +284,11 @@ absl::Status ValidateDataset(const v1::Dataset& dataset) {
     if (p.processing_result_message().empty() != p.processing_result_code().empty()) {
       check.Fail(where, "processing_result_code and processing_result_message go together");
     }
+    if (!p.prescription_issue_select().empty() && p.prescription_issue_select() != "1" &&
+        p.prescription_issue_select() != "2") {
+      check.Fail(where, "prescription_issue_select must be empty, 1 or 2");
+    }
+    CheckMedicalInformation(check, where, p);
     for (int j = 0; j < i && check.status().ok(); ++j) {
       const v1::Patient& other = dataset.patients(j);
       if (CardMatches(p.card(), p.birth_date(), other.card(), other.birth_date())) {

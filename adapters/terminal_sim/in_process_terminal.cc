@@ -12,7 +12,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "adapters/oqs_files/file_names.h"
 #include "adapters/terminal_sim/dataset.h"
+#include "plugin/common/ids.h"
 #include "plugin/common/log.h"
 #include "plugin/common/system_clock.h"
 #include "plugin/core/errors.h"
@@ -26,23 +28,43 @@ constexpr absl::string_view kLog = "terminal_twin";
 
 // A request the worker has not decided about yet.
 struct Take {
-  onshi::v1::QualificationRequestDocument request;
+  DocumentKind kind;
+  std::string file_id;
+  std::shared_ptr<const google::protobuf::Message> request;
 };
 // An answer (or the news that it was unreadable) due for the sink.
 struct Deliver {
+  DocumentKind kind;
   std::string file_id;
-  // Shared by every delivery of the answer (a duplicate, a redelivery).
-  std::shared_ptr<const onshi::v1::QualificationResult> answer;
+  // Shared by every delivery of the answer (a duplicate, a redelivery). Null for a PDF.
+  std::shared_ptr<const google::protobuf::Message> answer;
+  std::shared_ptr<const std::string> pdf;
   bool malformed = false;
   // Fault::kDuplicate: deliver once more after the first delivery was accepted.
   bool duplicate = false;
 };
 // A refusal due for the sink.
 struct Refuse {
+  DocumentKind kind;
   std::string file_id;
   std::string code;
 };
 using Job = std::variant<Take, Deliver, Refuse>;
+
+std::string RenamedId(const std::string& id) {
+  return absl::StrCat(id.size() > 60 ? id.substr(0, 60) : id, "_dup");
+}
+
+ResponderOptions ResponderOptionsOf(InProcessTerminalOptions& options) {
+  ResponderOptions r;
+  r.institution_code = std::move(options.institution_code);
+  r.encoding = oqs::Encoding::kUtf8;
+  r.latency = options.latency;
+  r.fault = options.fault;
+  r.batch_processing_time = options.batch_processing_time;
+  r.late_delay = options.late_delay;
+  return r;
+}
 
 }  // namespace
 
@@ -51,10 +73,7 @@ class InProcessTerminal::Impl {
   explicit Impl(InProcessTerminalOptions options)
       : clock_(options.clock != nullptr ? options.clock : &system_clock_),
         redelivery_interval_(absl::ToChronoNanoseconds(options.redelivery_interval)),
-        duplicate_(options.fault == Fault::kDuplicate),
-        responder_(std::move(options.dataset),
-                   ResponderOptions{std::move(options.institution_code), oqs::Encoding::kUtf8,
-                                    options.latency, options.fault}) {}
+        responder_(std::move(options.dataset), ResponderOptionsOf(options)) {}
 
   ~Impl() { Stop(); }
 
@@ -83,11 +102,35 @@ class InProcessTerminal::Impl {
     jobs_.clear();
   }
 
-  absl::Status Submit(const onshi::v1::QualificationRequestDocument& request) {
+  absl::Status Submit(DocumentKind kind, std::string file_id,
+                      std::shared_ptr<const google::protobuf::Message> request) {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return MakeError(errors::kTerminalUnavailable, "terminal twin stopped");
-    ScheduleLocked(std::chrono::steady_clock::now(), Take{request});
+    ScheduleLocked(std::chrono::steady_clock::now(),
+                   Take{kind, std::move(file_id), std::move(request)});
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> CheckIn(const v1::CheckinCommand& command) {
+    if (absl::Status health = CheckHealth(); !health.ok()) return health;
+    absl::StatusOr<CheckinReply> reply = responder_.CheckIn(command, clock_->Now());
+    if (!reply.ok()) return reply.status();
+    if (reply->document != nullptr) {
+      Deliver deliver{DocumentKind::kFaceCheckin,
+                      reply->file_id,
+                      reply->document,
+                      nullptr,
+                      reply->malformed,
+                      reply->write_fault == Fault::kDuplicate};
+      const SteadyTime now = std::chrono::steady_clock::now();
+      if (reply->write_fault == Fault::kDuplicateRenamed) {
+        Deliver renamed = deliver;
+        renamed.file_id = RenamedId(reply->file_id);
+        Schedule(now, std::move(renamed));
+      }
+      Schedule(now, std::move(deliver));
+    }
+    return reply->file_id;
   }
 
   absl::Status CheckHealth() {
@@ -141,30 +184,39 @@ class InProcessTerminal::Impl {
   }
 
   void RunTake(const Take& take) {
-    const std::string& file_id = take.request.arbitrary_file_identifier();
-    Plan plan = responder_.RespondTo(take.request, clock_->Now());
+    Reply reply = responder_.HandleDocument(take.kind, *take.request, clock_->Now());
     const SteadyTime now = std::chrono::steady_clock::now();
-    switch (plan.action) {
-      case Plan::Action::kSilent:
-        Log(LogLevel::kDebug, kLog, "request ", file_id, " taken, never answered");
+    switch (reply.action) {
+      case Reply::Action::kSilent:
+        Log(LogLevel::kDebug, kLog, "request ", take.file_id, " taken, never answered");
         return;
-      case Plan::Action::kReject:
-        Schedule(now, Refuse{file_id, std::move(plan.reject_code)});
+      case Reply::Action::kReject:
+        Schedule(now, Refuse{take.kind, take.file_id, std::move(reply.reject_code)});
         return;
-      case Plan::Action::kAnswer:
+      case Reply::Action::kAnswer:
         break;
     }
-    Schedule(now + absl::ToChronoNanoseconds(plan.latency),
-             Deliver{file_id,
-                     std::make_shared<const onshi::v1::QualificationResult>(std::move(plan.answer)),
-                     plan.malformed, duplicate_});
+    auto pdf = reply.is_pdf() ? std::make_shared<const std::string>(std::move(reply.pdf)) : nullptr;
+    const SteadyTime due = now + absl::ToChronoNanoseconds(reply.latency);
+    if (reply.write_fault == Fault::kDuplicateRenamed) {
+      Schedule(due, Deliver{reply.kind, RenamedId(take.file_id), reply.document, pdf,
+                            reply.malformed, false});
+    } else if (reply.write_fault == Fault::kOrphan) {
+      const std::string orphan_id = NewFileId();
+      Schedule(due,
+               Deliver{reply.kind, orphan_id,
+                       reply.document != nullptr ? WithFileId(*reply.document, orphan_id) : nullptr,
+                       pdf, reply.malformed, false});
+    }
+    Schedule(due, Deliver{reply.kind, take.file_id, std::move(reply.document), std::move(pdf),
+                          reply.malformed, reply.write_fault == Fault::kDuplicate});
   }
 
   void RunDeliver(Deliver deliver) {
     if (deliver.malformed) {
       // As the file transport reports an answer it had to quarantine; it tells the sink once.
       absl::Status told = sink_->OnUnreadableAnswer(UnreadableAnswer{
-          DocumentKind::kQualificationAnswer, deliver.file_id,
+          deliver.kind, deliver.file_id,
           MakeError(errors::kDocumentMalformed, "terminal twin: the answer was cut off")});
       if (!told.ok()) {
         Log(LogLevel::kWarning, kLog, "sink failed to record unreadable answer ", deliver.file_id,
@@ -173,9 +225,10 @@ class InProcessTerminal::Impl {
       return;
     }
     IncomingAnswer answer;
-    answer.kind = DocumentKind::kQualificationAnswer;
+    answer.kind = deliver.kind;
     answer.file_id = deliver.file_id;
     answer.document = deliver.answer;
+    if (deliver.pdf != nullptr) answer.pdf = *deliver.pdf;
     answer.received_time = clock_->Now();
     absl::StatusOr<AnswerDisposition> disposition = sink_->OnAnswer(answer);
     if (!disposition.ok()) {
@@ -191,8 +244,8 @@ class InProcessTerminal::Impl {
   }
 
   void RunRefuse(Refuse refuse) {
-    absl::Status told = sink_->OnRequestRejected(
-        RejectedRequest{DocumentKind::kQualificationRequest, refuse.file_id, refuse.code});
+    absl::Status told =
+        sink_->OnRequestRejected(RejectedRequest{refuse.kind, refuse.file_id, refuse.code});
     if (!told.ok()) {
       Log(LogLevel::kWarning, kLog, "sink did not record the rejection of request ", refuse.file_id,
           ": ", ReasonOf(told), "; redelivering");
@@ -203,7 +256,6 @@ class InProcessTerminal::Impl {
   SystemClock system_clock_;
   const Clock* const clock_;
   const std::chrono::nanoseconds redelivery_interval_;
-  const bool duplicate_;
   const Responder responder_;
 
   std::mutex mu_;
@@ -226,12 +278,16 @@ absl::StatusOr<std::unique_ptr<InProcessTerminal>> InProcessTerminal::Create(
   if (options.redelivery_interval <= absl::ZeroDuration()) {
     return MakeError(errors::kConfigInvalid, "terminal twin: redelivery interval must be positive");
   }
-  if (options.latency < absl::ZeroDuration()) {
-    return MakeError(errors::kConfigInvalid, "terminal twin: latency must not be negative");
+  if (options.latency < absl::ZeroDuration() ||
+      options.batch_processing_time < absl::ZeroDuration() ||
+      options.late_delay < absl::ZeroDuration()) {
+    return MakeError(errors::kConfigInvalid, "terminal twin: durations must not be negative");
   }
-  if (options.fault == Fault::kSlowWrite) {
-    return MakeError(errors::kConfigInvalid,
-                     "terminal twin: fault slow-write needs files; use the simulator");
+  for (size_t scope = 0; scope < kFaultScopeCount; ++scope) {
+    if (options.fault.For(static_cast<FaultScope>(scope)) == Fault::kSlowWrite) {
+      return MakeError(errors::kConfigInvalid,
+                       "terminal twin: fault slow-write needs files; use the simulator");
+    }
   }
   if (absl::Status valid = ValidateDataset(options.dataset); !valid.ok()) return valid;
   return std::unique_ptr<InProcessTerminal>(
@@ -248,18 +304,25 @@ void InProcessTerminal::Stop() { impl_->Stop(); }
 
 absl::Status InProcessTerminal::Submit(DocumentKind kind,
                                        const google::protobuf::Message& document) {
-  if (kind != DocumentKind::kQualificationRequest) {
-    return MakeError(errors::kInvalidArgument,
-                     absl::StrCat("the terminal twin answers qualification requests only, not ",
-                                  DocumentKindName(kind)));
+  if (!IsRequestKind(kind)) {
+    return MakeError(
+        errors::kInvalidArgument,
+        absl::StrCat("the terminal twin takes requests only, not ", DocumentKindName(kind)));
   }
-  const auto* request =
-      google::protobuf::DynamicCastToGenerated<onshi::v1::QualificationRequestDocument>(&document);
-  if (request == nullptr) {
+  absl::StatusOr<std::string> file_id = FileIdOf(kind, document);
+  if (!file_id.ok()) return file_id.status();
+  if (!oqs::IsValidFileId(*file_id)) {
     return MakeError(errors::kInvalidArgument,
-                     "a qualification request must be a QualificationRequestDocument");
+                     "the request's ArbitraryFileIdentifier cannot be a file id");
   }
-  return impl_->Submit(*request);
+  std::unique_ptr<google::protobuf::Message> copy(document.New());
+  copy->CopyFrom(document);
+  return impl_->Submit(kind, *std::move(file_id),
+                       std::shared_ptr<const google::protobuf::Message>(std::move(copy)));
+}
+
+absl::StatusOr<std::string> InProcessTerminal::CheckIn(const v1::CheckinCommand& command) {
+  return impl_->CheckIn(command);
 }
 
 absl::Status InProcessTerminal::CheckHealth() { return impl_->CheckHealth(); }

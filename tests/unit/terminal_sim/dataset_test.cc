@@ -76,8 +76,8 @@ TEST_F(DatasetFileTest, EveryInsurerNumberHasAValidCheckDigit) {
   for (const v1::Patient& p : dataset().patients()) {
     EXPECT_TRUE(HasValidCheckDigit(p.card().insurer_number())) << p.scenario();
     for (const ov1::QualificationRecord& r : p.records()) {
-      EXPECT_TRUE(HasValidCheckDigit(
-          absl::StripLeadingAsciiWhitespace(r.identifiers().insurer_number())))
+      EXPECT_TRUE(
+          HasValidCheckDigit(absl::StripLeadingAsciiWhitespace(r.identifiers().insurer_number())))
           << p.scenario();
       EXPECT_EQ(r.birth_date(), p.birth_date()) << p.scenario();
     }
@@ -224,13 +224,14 @@ TEST_F(DatasetFileTest, HasACardSymbolThatDiffersFromTheRegisteredOneOnlyInWidth
 }
 
 TEST_F(DatasetFileTest, HasANumberThatDiffersFromTheRegisteredOneOnlyInLeadingZeros) {
-  EXPECT_GT(
-      CountPatients([](const v1::Patient& p) {
-        const std::string& card = p.card().insured_identification_number();
-        const std::string& registered = p.records(0).identifiers().insured_identification_number();
-        return card != registered && NormalizeIdentifierForComparison(card) == NormalizeIdentifierForComparison(registered);
-      }),
-      0);
+  EXPECT_GT(CountPatients([](const v1::Patient& p) {
+              const std::string& card = p.card().insured_identification_number();
+              const std::string& registered =
+                  p.records(0).identifiers().insured_identification_number();
+              return card != registered && NormalizeIdentifierForComparison(card) ==
+                                               NormalizeIdentifierForComparison(registered);
+            }),
+            0);
 }
 
 TEST_F(DatasetFileTest, SixDigitKokuhoIsRegisteredSpacePadded) {
@@ -489,6 +490,76 @@ TEST(ValidateDatasetTest, LateWithoutLatencyIsRefused) {
                     }
                   })pb",
                 "LATE needs latency_ms");
+}
+
+// The one patient of kOnePatient with `fields` added.
+std::string WithFields(const std::string& fields) {
+  std::string text = kOnePatient;
+  const std::string anchor = "validity: QUALIFICATION_VALIDITY_VALID";
+  text.insert(text.find(anchor) + anchor.size(), "\n" + fields);
+  return text;
+}
+
+TEST(ValidateDatasetTest, MedicalInformationIsAccepted) {
+  absl::StatusOr<v1::Dataset> parsed = ParseDataset(WithFields(R"pb(
+    medication_months {
+      month: "202610"
+      dates {
+        dispensing_date: "20261005"
+        drugs { code: "2171022F1010" name: "アムロジピン錠５ｍｇ" }
+      }
+      treatments { code: "112007410" name: "再診料" }
+    }
+    medication_months { month: "202611" }
+    checkups {
+      effective_time: "20260915"
+      items { item_code: "9N001000000000001" item_name: "身長" value: "171.2" }
+    }
+    prescription_issue_select: "1"
+  )pb"));
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+}
+
+TEST(ValidateDatasetTest, MalformedMedicalInformationIsRefused) {
+  ExpectInvalid(WithFields(R"pb(medication_months { month: "2026-10" })pb"),
+                "medication_months[0].month must be YYYYMM");
+  ExpectInvalid(WithFields(R"pb(medication_months { month: "202611" }
+                                medication_months { month: "202610" })pb"),
+                "older than the month before it");
+  ExpectInvalid(WithFields(R"pb(medication_months {
+                                  month: "202610"
+                                  dates { dispensing_date: "20261105" }
+                                })pb"),
+                "dispensing_date is not in its month");
+  ExpectInvalid(WithFields(R"pb(medication_months {
+                                  month: "202610"
+                                  dates {
+                                    dispensing_date: "20261005"
+                                    drugs { name: "x" }
+                                  }
+                                })pb"),
+                "needs a code and a name");
+  ExpectInvalid(WithFields(R"pb(checkups { effective_time: "2026" })pb"),
+                "checkups[0].effective_time");
+  ExpectInvalid(WithFields(R"pb(checkups {
+                                  effective_time: "20260915"
+                                  items { item_code: "9N001000000000001" item_name: "身長" }
+                                })pb"),
+                "needs a code, a name and a value");
+  ExpectInvalid(WithFields(R"pb(prescription_issue_select: "3")pb"), "prescription_issue_select");
+}
+
+TEST_F(DatasetFileTest, SomePatientsHaveMonthsOfMedicationAndCheckupsWithValues) {
+  EXPECT_GE(CountPatients([](const v1::Patient& p) { return p.medication_months_size() >= 3; }),
+            2);
+  EXPECT_GE(CountPatients([](const v1::Patient& p) { return p.checkups_size() > 0; }), 2);
+  EXPECT_GE(CountPatients([](const v1::Patient& p) { return p.limit_certificate_changed(); }), 1);
+  EXPECT_GE(CountPatients([](const v1::Patient& p) { return p.home_care_consent(); }), 1);
+  EXPECT_GE(CountPatients([](const v1::Patient& p) { return p.certificate_grace_period(); }), 1);
+  EXPECT_GE(CountPatients([](const v1::Patient& p) {
+              return p.records(0).insured_card_classification() == "07";
+            }),
+            1);
 }
 
 TEST(ParseDatasetTest, SyntaxErrorGivesLineAndColumnButNoFileText) {

@@ -19,10 +19,17 @@ namespace onshi::sim {
 namespace {
 
 namespace ov1 = ::onshi::v1;
+using ::onshi::sim::testing::BatchUpload;
 using ::onshi::sim::testing::Card;
+using ::onshi::sim::testing::CardOf;
+using ::onshi::sim::testing::CheckinOf;
+using ::onshi::sim::testing::EveryConsent;
+using ::onshi::sim::testing::Exercises;
 using ::onshi::sim::testing::FixedClock;
 using ::onshi::sim::testing::kInstitution;
 using ::onshi::sim::testing::MakeRequest;
+using ::onshi::sim::testing::MedicationRequest;
+using ::onshi::sim::testing::ResultRequest;
 using ::onshi::sim::testing::TestNow;
 using ::onshi::sim::testing::WaitFor;
 
@@ -279,14 +286,18 @@ TEST_F(InProcessTerminalTest, StoppedTwinRefusesRequestsAsUnavailable) {
   EXPECT_FALSE(twin->Start(&sink_).ok());
 }
 
-TEST_F(InProcessTerminalTest, OtherRequestKindsAreRefusedUntilTheTwinAnswersThem) {
+TEST_F(InProcessTerminalTest, SubmitRefusesAnswerKindsAndDocumentsOfAnotherType) {
   std::unique_ptr<InProcessTerminal> twin = Started();
   ASSERT_NE(twin, nullptr);
   ov1::BatchQualificationRequestDocument batch;
   batch.set_arbitrary_file_identifier("TWINB001");
-  EXPECT_EQ(ReasonOf(twin->Submit(DocumentKind::kBatchUpload, batch)), "ONSHI_INVALID_ARGUMENT");
+  EXPECT_EQ(ReasonOf(twin->Submit(DocumentKind::kBatchReceipt, batch)), "ONSHI_INVALID_ARGUMENT");
   // A qualification request must be one.
   EXPECT_EQ(ReasonOf(twin->Submit(DocumentKind::kQualificationRequest, batch)),
+            "ONSHI_INVALID_ARGUMENT");
+  // An ArbitraryFileIdentifier that cannot be a file id.
+  EXPECT_EQ(ReasonOf(twin->Submit(DocumentKind::kQualificationRequest,
+                                  MakeRequest(kValidKyokai, true, "../x"))),
             "ONSHI_INVALID_ARGUMENT");
   ASSERT_TRUE(
       twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kValidKyokai, true, "TWIN0012"))
@@ -318,6 +329,107 @@ TEST_F(InProcessTerminalTest, CreateRefusesADatasetThatFailsValidation) {
   options.dataset.mutable_patients(0)->set_scenario("");
   EXPECT_EQ(ReasonOf(InProcessTerminal::Create(std::move(options)).status()),
             "ONSHI_CONFIG_INVALID");
+}
+
+// ---- every other kind -------------------------------------------------------------------------
+
+TEST_F(InProcessTerminalTest, TenThousandPatientBatchGoesThroughBothPhases) {
+  Exercises("batch-10000");
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  std::vector<Card> cards;
+  for (int i = 0; i < 10000; ++i) {
+    cards.push_back(CardOf(dataset_->patients(i % dataset_->patients_size()).scenario()));
+  }
+  ASSERT_TRUE(twin->Submit(DocumentKind::kBatchUpload, BatchUpload(cards, "TWINUP1")).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
+  const IncomingAnswer receipt = sink_.answers()[0];
+  EXPECT_EQ(receipt.kind, DocumentKind::kBatchReceipt);
+  EXPECT_EQ(receipt.file_id, "TWINUP1");
+  ASSERT_NE(AnswerAs<ov1::BulkReceiptDocument>(receipt), nullptr);
+  const std::string reception = AnswerAs<ov1::BulkReceiptDocument>(receipt)->reception_number();
+  ASSERT_FALSE(reception.empty());
+
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kBatchResultRequest, ResultRequest(reception, "TWINDL1")).ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 2; }));
+  const IncomingAnswer download = sink_.answers()[1];
+  EXPECT_EQ(download.kind, DocumentKind::kBatchResult);
+  const auto* result = AnswerAs<ov1::BatchQualificationResultDocument>(download);
+  ASSERT_NE(result, nullptr);
+  EXPECT_EQ(result->segment_of_result(), ov1::SEGMENT_OF_RESULT_COMPLETED);
+  ASSERT_EQ(result->units_size(), 10000);
+  EXPECT_EQ(result->units(9999).search_info().arbitrary_identifier(), "R9999");
+}
+
+TEST_F(InProcessTerminalTest, CheckinReachesTheSinkAsAFaceAnswer) {
+  Exercises("face-checkin-all-consents");
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  absl::StatusOr<std::string> file_id =
+      twin->CheckIn(CheckinOf("valid-kyokai-honnin", EveryConsent()));
+  ASSERT_TRUE(file_id.ok()) << file_id.status();
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 1; }));
+  const IncomingAnswer face = sink_.answers()[0];
+  EXPECT_EQ(face.kind, DocumentKind::kFaceCheckin);
+  EXPECT_EQ(face.file_id, *file_id);
+  EXPECT_EQ(ResultOf(face).reference_classification(),
+            ov1::REFERENCE_CLASSIFICATION_MY_NUMBER_CARD);
+
+  // Its consents now open the medication history; a PDF arrives as bytes.
+  ASSERT_TRUE(twin->Submit(DocumentKind::kMedicationRequest,
+                           MedicationRequest(CardOf("valid-kyokai-honnin"), "TWINYZK1", "202601",
+                                             "202612", "1"))
+                  .ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 2; }));
+  const IncomingAnswer pdf = sink_.answers()[1];
+  EXPECT_EQ(pdf.kind, DocumentKind::kMedicationResult);
+  EXPECT_EQ(pdf.document, nullptr);
+  EXPECT_EQ(pdf.pdf.compare(0, 5, "%PDF-"), 0);
+}
+
+TEST_F(InProcessTerminalTest, OrphanAndRenamedDuplicatesArriveUnderOtherIds) {
+  FaultSet faults;
+  faults.Set(FaultScope::kQualification, Fault::kOrphan);
+  faults.Set(FaultScope::kFace, Fault::kDuplicateRenamed);
+  InProcessTerminalOptions options = Options();
+  options.fault = faults;
+  absl::StatusOr<std::unique_ptr<InProcessTerminal>> twin =
+      InProcessTerminal::Create(std::move(options));
+  ASSERT_TRUE(twin.ok());
+  ASSERT_TRUE((*twin)->Start(&sink_).ok());
+  ASSERT_TRUE(
+      (*twin)
+          ->Submit(DocumentKind::kQualificationRequest, MakeRequest(kValidKyokai, true, "TWINORPH"))
+          .ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 2; }));
+  int ours = 0;
+  for (const IncomingAnswer& a : sink_.answers()) {
+    if (a.file_id == "TWINORPH") ++ours;
+    EXPECT_EQ(ResultOf(a).arbitrary_file_identifier(), a.file_id);
+  }
+  EXPECT_EQ(ours, 1);
+  absl::StatusOr<std::string> face = (*twin)->CheckIn(CheckinOf("limit-a01", {}));
+  ASSERT_TRUE(face.ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 4; }));
+  EXPECT_EQ(sink_.answers()[2].file_id, *face + "_dup");
+  EXPECT_EQ(sink_.answers()[3].file_id, *face);
+}
+
+TEST_F(InProcessTerminalTest, RegistrationsAreRememberedForLaterAnswers) {
+  std::unique_ptr<InProcessTerminal> twin = Started();
+  ASSERT_NE(twin, nullptr);
+  ov1::ReferenceNumberRequestDocument single;
+  single.set_medical_institution_code(kInstitution);
+  single.set_arbitrary_file_identifier("TWINREF1");
+  *single.mutable_registration() = testing::Registration(kValidKyokai, "PT-TWIN");
+  ASSERT_TRUE(twin->Submit(DocumentKind::kReferenceNumberRequest, single).ok());
+  ASSERT_TRUE(
+      twin->Submit(DocumentKind::kQualificationRequest, MakeRequest(kValidKyokai, true, "TWINQ1"))
+          .ok());
+  ASSERT_TRUE(WaitFor([&] { return sink_.answers().size() == 2; }));
+  EXPECT_EQ(sink_.answers()[0].kind, DocumentKind::kReferenceNumberResult);
+  EXPECT_EQ(ResultOf(sink_.answers()[1]).records(0).reference_number(), "PT-TWIN");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "adapters/terminal_sim/responder.h"
 
+#include <iterator>
 #include <string>
 
 #include "adapters/oqs_files/codec.h"
@@ -15,6 +16,8 @@ namespace {
 
 namespace ov1 = ::onshi::v1;
 using ::onshi::sim::testing::Card;
+using ::onshi::sim::testing::CardOf;
+using ::onshi::sim::testing::Exercises;
 using ::onshi::sim::testing::kInstitution;
 using ::onshi::sim::testing::MakeRequest;
 using ::onshi::sim::testing::TestNow;
@@ -378,6 +381,91 @@ TEST(FaultTest, NamesRoundTrip) {
   }
   Fault ignored;
   EXPECT_FALSE(ParseFault("sometimes", &ignored));
+}
+
+// ---- the catalogue's patients, one row each ---------------------------------------------------
+
+struct PatientRow {
+  const char* scenario;
+  Plan::Action action;
+  ov1::QualificationValidity validity;
+  int records;
+  // 限度額区分 given with consent ("" = none).
+  const char* limit_category;
+};
+
+constexpr auto kAnswer = Plan::Action::kAnswer;
+constexpr auto kValid = ov1::QUALIFICATION_VALIDITY_VALID;
+
+const PatientRow kPatientRows[] = {
+    {"valid-kyokai-honnin", kAnswer, kValid, 1, "A03"},
+    {"invalid-lost", kAnswer, ov1::QUALIFICATION_VALIDITY_INVALID, 1, ""},
+    {"invalid-newer-exists", kAnswer, ov1::QUALIFICATION_VALIDITY_INVALID_NEWER_EXISTS, 1, ""},
+    {"multiple-twins", kAnswer, ov1::QUALIFICATION_VALIDITY_MULTIPLE, 2, ""},
+    {"kouki-1wari", kAnswer, kValid, 1, "B10"},
+    {"kouki-2wari", kAnswer, kValid, 1, "B09"},
+    {"kouki-3wari", kAnswer, kValid, 1, "B01"},
+    {"elderly-70-74-2wari", kAnswer, kValid, 1, "B04"},
+    {"elderly-70-74-3wari", kAnswer, kValid, 1, "B03"},
+    {"limit-a01", kAnswer, kValid, 1, "A01"},
+    {"limit-a02", kAnswer, kValid, 1, "A02"},
+    {"limit-a04", kAnswer, kValid, 1, "A04"},
+    {"limit-a05", kAnswer, kValid, 1, "A05"},
+    {"limit-a06", kAnswer, kValid, 1, "A06"},
+    {"limit-b02", kAnswer, kValid, 1, "B02"},
+    {"limit-b05", kAnswer, kValid, 1, "B05"},
+    {"limit-b06", kAnswer, kValid, 1, "B06"},
+    {"limit-b07", kAnswer, kValid, 1, "B07"},
+    {"limit-b08", kAnswer, kValid, 1, "B08"},
+    {"specific-disease-10000", kAnswer, kValid, 1, ""},
+    {"specific-disease-20000", kAnswer, kValid, 1, ""},
+    {"fullwidth-symbol", kAnswer, kValid, 1, ""},
+    {"leading-zero-number", kAnswer, kValid, 1, ""},
+    {"kokuho-six-digit", kAnswer, kValid, 1, ""},
+    {"gaiji-name", kAnswer, kValid, 1, ""},
+    {"sjis-override", kAnswer, kValid, 1, ""},
+    {"preschool-child", kAnswer, kValid, 1, ""},
+    {"cert-expiring", kAnswer, kValid, 1, ""},
+    {"jieikan", kAnswer, kValid, 1, ""},
+    {"cert-grace", kAnswer, kValid, 1, ""},
+    {"home-care-consent", kAnswer, kValid, 1, ""},
+    {"behavior-silent", Plan::Action::kSilent, kValid, 0, ""},
+    {"behavior-terminal-error", kAnswer, ov1::QUALIFICATION_VALIDITY_UNSPECIFIED, 0, ""},
+    {"behavior-reject-request", Plan::Action::kReject, kValid, 0, ""},
+    {"behavior-malformed-answer", kAnswer, kValid, 1, ""},
+    {"behavior-late", kAnswer, kValid, 1, ""},
+};
+
+TEST_F(ResponderTest, EveryPatientScenarioIsAnsweredAsCatalogued) {
+  ASSERT_EQ(static_cast<int>(std::size(kPatientRows)), dataset_->patients_size())
+      << "a dataset patient without a row here (or a row without a patient)";
+  for (const PatientRow& row : kPatientRows) {
+    SCOPED_TRACE(row.scenario);
+    Exercises(row.scenario);
+    const v1::Patient& patient = testing::PatientOf(row.scenario);
+    const Plan plan = Ask(CardOf(row.scenario));
+    ASSERT_EQ(plan.action, row.action);
+    EXPECT_EQ(plan.scenario, row.scenario);
+    if (plan.action != Plan::Action::kAnswer) continue;
+    EXPECT_EQ(plan.answer.qualification_validity(), row.validity);
+    ASSERT_EQ(plan.answer.records_size(), row.records);
+    if (row.records == 0) {
+      EXPECT_EQ(plan.answer.segment_of_result(), ov1::SEGMENT_OF_RESULT_FAILED);
+      continue;
+    }
+    EXPECT_EQ(plan.malformed, patient.behavior() == v1::BEHAVIOR_MALFORMED_ANSWER);
+    EXPECT_EQ(plan.latency, patient.has_latency_ms() ? absl::Milliseconds(patient.latency_ms())
+                                                     : absl::Milliseconds(250));
+    EXPECT_EQ(plan.answer.records(0).limit_certificate().category(), row.limit_category);
+    EXPECT_EQ(plan.answer.processing_result_code(), patient.processing_result_code());
+    // The record is the insurer's, with the 限度額 consent of this request.
+    for (int i = 0; i < row.records; ++i) {
+      ov1::QualificationRecord want = patient.records(i);
+      want.mutable_limit_certificate_consent()->set_flag(ov1::CONSENT_FLAG_GIVEN);
+      want.mutable_limit_certificate_consent()->set_consent_time("20261201093000");
+      EXPECT_EQ(plan.answer.records(i).SerializeAsString(), want.SerializeAsString());
+    }
+  }
 }
 
 }  // namespace

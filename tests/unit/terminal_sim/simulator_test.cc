@@ -27,12 +27,16 @@ namespace {
 
 namespace ov1 = ::onshi::v1;
 using ::onshi::sim::testing::Card;
+using ::onshi::sim::testing::Exercises;
 using ::onshi::sim::testing::FileExists;
 using ::onshi::sim::testing::FixedClock;
 using ::onshi::sim::testing::kInstitution;
 using ::onshi::sim::testing::MakeRequest;
 using ::onshi::sim::testing::ReadFile;
+using ::onshi::sim::testing::ReadLine;
+using ::onshi::sim::testing::Spawn;
 using ::onshi::sim::testing::TempDir;
+using ::onshi::sim::testing::WaitExit;
 using ::onshi::sim::testing::WaitFor;
 using ::onshi::sim::testing::WriteFileAtomically;
 using ::testing::ElementsAre;
@@ -119,7 +123,12 @@ class SimulatorTest : public ::testing::Test {
 
 TEST_F(SimulatorTest, CreatesTheThreeFolders) {
   StartSimulator();
-  EXPECT_THAT(TempDir::ListDir(options_.root), ElementsAre("face", "req", "res"));
+  EXPECT_THAT(TempDir::ListDir(options_.root), ElementsAre(".sim", "face", "req", "res"));
+  struct stat st;
+  ASSERT_EQ(::stat((options_.root + "/.sim").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat((options_.root + "/.sim/control").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
 TEST_F(SimulatorTest, AnswersAndConsumesTheRequest) {
@@ -377,7 +386,7 @@ TEST_F(SimulatorTest, StrayAndTempFilesInReqAreLeftAlone) {
   StartSimulator();
   WriteFileAtomically(Req(), "notes.txt", "hello");
   WriteFileAtomically(Req(), "OQSsiquc01res_X.xml", "x");
-  WriteFileAtomically(Req(), "OQSmuquc01req_X.xml", "x");
+  WriteFileAtomically(Req(), "OQSmuhvq01req_X.xml", "x");  // a kind the terminal does not speak
   {
     std::FILE* f = std::fopen((Req() + "/.onshi-tmp-writing").c_str(), "w");
     ASSERT_NE(f, nullptr);
@@ -385,11 +394,12 @@ TEST_F(SimulatorTest, StrayAndTempFilesInReqAreLeftAlone) {
   }
   Submit(kValidKyokai, "REQ-AFTER");
   AwaitAnswer("REQ-AFTER");
-  EXPECT_THAT(TempDir::ListDir(Req()), ElementsAre(".onshi-tmp-writing", "OQSmuquc01req_X.xml",
+  EXPECT_THAT(TempDir::ListDir(Req()), ElementsAre(".onshi-tmp-writing", "OQSmuhvq01req_X.xml",
                                                    "OQSsiquc01res_X.xml", "notes.txt"));
 }
 
 TEST_F(SimulatorTest, FaultSilentAnswersNothing) {
+  Exercises("fault-silent");
   options_.fault = Fault::kSilent;
   StartSimulator();
   Submit(kValidKyokai, "REQ-FS");
@@ -399,6 +409,7 @@ TEST_F(SimulatorTest, FaultSilentAnswersNothing) {
 }
 
 TEST_F(SimulatorTest, FaultErrorAnswersSegmentNineForEveryone) {
+  Exercises("fault-error");
   options_.fault = Fault::kError;
   StartSimulator();
   Submit(kValidKyokai, "REQ-FE");
@@ -408,6 +419,7 @@ TEST_F(SimulatorTest, FaultErrorAnswersSegmentNineForEveryone) {
 }
 
 TEST_F(SimulatorTest, FaultMalformedAnswerCutsEveryAnswer) {
+  Exercises("fault-malformed-answer");
   options_.fault = Fault::kMalformedAnswer;
   StartSimulator();
   Submit(kValidKyokai, "REQ-FM");
@@ -416,6 +428,7 @@ TEST_F(SimulatorTest, FaultMalformedAnswerCutsEveryAnswer) {
 }
 
 TEST_F(SimulatorTest, FaultSlowWriteEndsWithACompleteAnswerUnderItsFinalName) {
+  Exercises("fault-slow-write");
   options_.fault = Fault::kSlowWrite;
   StartSimulator();
   Submit(kValidKyokai, "REQ-SLOW");
@@ -429,6 +442,7 @@ TEST_F(SimulatorTest, FaultSlowWriteEndsWithACompleteAnswerUnderItsFinalName) {
 }
 
 TEST_F(SimulatorTest, FaultDuplicateWritesTheAnswerAgainOnceTaken) {
+  Exercises("fault-duplicate");
   options_.fault = Fault::kDuplicate;
   StartSimulator();
   Submit(kValidKyokai, "REQ-DUP");
@@ -470,40 +484,6 @@ TEST_F(SimulatorTest, BadOptionsAreRefused) {
 }
 
 // ---- the program -----------------------------------------------------------------------------
-
-// Runs onshi-terminal-sim with `args`; its stdout is readable from `*out_fd`.
-pid_t Spawn(const std::vector<std::string>& args, int* out_fd) {
-  // Everything the child needs is prepared before fork (only async-signal-safe calls after).
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  int pipe_fds[2];
-  if (::pipe(pipe_fds) != 0) return -1;
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(pipe_fds[1], STDOUT_FILENO);
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(pipe_fds[1]);
-  *out_fd = pipe_fds[0];
-  return pid;
-}
-
-std::string ReadLine(int fd) {
-  std::string line;
-  char c;
-  while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
-  return line;
-}
-
-int WaitExit(pid_t pid) {
-  int status = 0;
-  if (::waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 TEST(ProgramTest, ServesTheFolderAndStopsCleanlyOnSigterm) {
   TempDir dir;
