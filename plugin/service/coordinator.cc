@@ -82,8 +82,20 @@ absl::StatusOr<v1::CheckQualificationResponse> Coordinator::CheckQualification(
   } else {
     const v1::QualificationRequestDocument document =
         BuildQualificationRequest(*normalized, options_.medical_institution_code, stored->file_id);
-    absl::Status submitted = transport_->Submit(DocumentKind::kQualificationRequest, document);
-    if (!submitted.ok()) {
+    // The transport may make it wait for a place at the terminal (B12), at most until the
+    // check's deadline: placing a check is the check's business, whether or not this caller
+    // still waits for it.
+    absl::Status submitted =
+        transport_->Submit(DocumentKind::kQualificationRequest, document, stored->deadline);
+    if (ReasonOf(submitted) == errors::kCancelled.reason) {
+      // onshi is stopping: the check stays pending and is placed again at the next start.
+      return submitted;
+    }
+    if (ReasonOf(submitted) == errors::kTerminalBusy.reason) {
+      // Its deadline passed while it waited for a place: unconfirmed, as if unanswered.
+      absl::Status expired = ExpireEntry(*stored, submitted);
+      if (!expired.ok() && !IsConflict(expired)) return expired;
+    } else if (!submitted.ok()) {
       // The terminal never saw it: the check failed, visibly, and stays on record as such.
       Log(LogLevel::kWarning, kLog, "request ", stored->request_id, " file ", stored->file_id,
           " could not be placed: ", ReasonOf(submitted));
@@ -94,8 +106,10 @@ absl::StatusOr<v1::CheckQualificationResponse> Coordinator::CheckQualification(
       if (!now_stored.ok()) return now_stored.status();
       if (!now_stored->has_value()) return MakeError(errors::kInternal, "ledger entry vanished");
       return OutcomeOf(**now_stored);
+    } else {
+      Log(LogLevel::kInfo, kLog, "request ", stored->request_id, " placed as file ",
+          stored->file_id);
     }
-    Log(LogLevel::kInfo, kLog, "request ", stored->request_id, " placed as file ", stored->file_id);
   }
 
   absl::StatusOr<LedgerEntry> done =
@@ -126,7 +140,7 @@ absl::StatusOr<LedgerEntry> Coordinator::AwaitCompletion(const std::string& requ
 
     const absl::Time now = clock_->Now();
     if (now >= check_deadline) {
-      absl::Status expired = ExpireEntry(**entry);
+      absl::Status expired = ExpireEntry(**entry, MakeError(errors::kTerminalTimeout));
       if (!expired.ok() && !IsConflict(expired)) return expired;
       continue;  // Re-read: expired now, or an answer won the race.
     }
@@ -152,7 +166,7 @@ void Coordinator::NotifyCompleted() {
   completed_.SignalAll();
 }
 
-absl::Status Coordinator::ExpireEntry(const LedgerEntry& entry) {
+absl::Status Coordinator::ExpireEntry(const LedgerEntry& entry, const absl::Status& reason) {
   LedgerTransition transition;
   transition.request_id = entry.request_id;
   transition.from = LedgerState::kPending;
@@ -161,7 +175,7 @@ absl::Status Coordinator::ExpireEntry(const LedgerEntry& entry) {
   response.set_outcome(v1::CHECK_OUTCOME_UNCONFIRMED);
   *response.mutable_billing() = UnconfirmedBillingView();
   *response.mutable_provenance() = ProvenanceFor(entry);
-  *response.mutable_unconfirmed_reason() = ToErrorDetail(MakeError(errors::kTerminalTimeout));
+  *response.mutable_unconfirmed_reason() = ToErrorDetail(reason);
   if (!entry.patient_id.empty()) {
     v1::Confirmation confirmation;
     confirmation.set_request_id(entry.request_id);
@@ -172,7 +186,9 @@ absl::Status Coordinator::ExpireEntry(const LedgerEntry& entry) {
   absl::Status applied = store_->ApplyTransition(transition);
   if (applied.ok()) {
     Log(LogLevel::kWarning, kLog, "request ", entry.request_id, " file ", entry.file_id,
-        " unconfirmed: no answer by the deadline");
+        " unconfirmed: ", ReasonOf(reason));
+    // Nobody waits for its answer any more: it must not hold a place at the terminal.
+    transport_->Release(DocumentKind::kQualificationRequest, entry.file_id);
     NotifyCompleted();
   }
   return applied;
@@ -189,6 +205,7 @@ absl::Status Coordinator::FailEntry(const LedgerEntry& entry, const absl::Status
   if (applied.ok()) {
     Log(LogLevel::kWarning, kLog, "request ", entry.request_id, " file ", entry.file_id,
         " failed: ", transition.error.reason());
+    transport_->Release(DocumentKind::kQualificationRequest, entry.file_id);
     NotifyCompleted();
   }
   return applied;
@@ -300,7 +317,7 @@ absl::StatusOr<AnswerDisposition> Coordinator::OnAnswer(const IncomingAnswer& an
     const LedgerEntry& entry = **found;
     if (entry.state == LedgerState::kPending && answer.received_time > entry.deadline) {
       // Arrived after the deadline, before anyone noticed it had passed.
-      absl::Status expired = ExpireEntry(entry);
+      absl::Status expired = ExpireEntry(entry, MakeError(errors::kTerminalTimeout));
       if (!expired.ok() && !IsConflict(expired)) return expired;
       continue;
     }
@@ -384,25 +401,63 @@ absl::Status Coordinator::Recover() {
   if (!pending.ok()) return pending.status();
   const absl::Time now = clock_->Now();
   int expired = 0;
-  int placed = 0;
   for (const LedgerEntry& entry : *pending) {
-    if (entry.deadline <= now) {
-      absl::Status status = ExpireEntry(entry);
-      if (!status.ok() && !IsConflict(status)) return status;
-      ++expired;
-      continue;
-    }
-    // The previous run may have died before the file reached req/. Placing it again is safe:
-    // the name is the same, an existing file is never replaced, and a second answer is a
-    // duplicate the ledger ignores.
-    const v1::QualificationRequestDocument document =
-        BuildQualificationRequest(entry.request, options_.medical_institution_code, entry.file_id);
-    absl::Status submitted = transport_->Submit(DocumentKind::kQualificationRequest, document);
-    if (submitted.ok()) ++placed;
+    if (entry.deadline > now) continue;
+    absl::Status status = ExpireEntry(entry, MakeError(errors::kTerminalTimeout));
+    if (!status.ok() && !IsConflict(status)) return status;
+    ++expired;
   }
   Log(LogLevel::kInfo, kLog, "recovery: ", pending->size(), " pending, ", expired,
-      " now unconfirmed, ", placed, " placed again");
+      " now unconfirmed");
   return absl::OkStatus();
+}
+
+void Coordinator::PlacePending() {
+  absl::StatusOr<std::vector<LedgerEntry>> pending = store_->ListPendingRequests();
+  if (!pending.ok()) {
+    Log(LogLevel::kWarning, kLog,
+        "pending checks could not be read to place them again: ", ReasonOf(pending.status()));
+    return;
+  }
+  int placed = 0;
+  for (const LedgerEntry& listed : *pending) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (shutdown_) break;
+    }
+    // Read again: while earlier ones waited for a place, this one may have been answered (its
+    // answer was in res/ already) or expired.
+    absl::StatusOr<std::optional<LedgerEntry>> current = store_->FindRequest(listed.request_id);
+    if (!current.ok() || !current->has_value() || (*current)->state != LedgerState::kPending) {
+      continue;
+    }
+    const LedgerEntry& entry = **current;
+    // The previous run may have died before the file reached req/. Placing it again is safe:
+    // the name is the same, a file already there is kept (FileTransport counts an identical one
+    // as placed), and a second answer is a duplicate the ledger ignores.
+    const v1::QualificationRequestDocument document =
+        BuildQualificationRequest(entry.request, options_.medical_institution_code, entry.file_id);
+    absl::Status submitted =
+        transport_->Submit(DocumentKind::kQualificationRequest, document, entry.deadline);
+    if (submitted.ok()) {
+      ++placed;
+    } else if (ReasonOf(submitted) == errors::kCancelled.reason) {
+      break;
+    } else if (ReasonOf(submitted) == errors::kTerminalBusy.reason) {
+      absl::Status expired = ExpireEntry(entry, submitted);
+      if (!expired.ok() && !IsConflict(expired)) {
+        Log(LogLevel::kWarning, kLog, "expiry of request ", entry.request_id,
+            " failed: ", ReasonOf(expired));
+      }
+    } else {
+      // It stays pending and becomes unconfirmed at its deadline, like a check the terminal did
+      // not answer.
+      Log(LogLevel::kWarning, kLog, "request ", entry.request_id, " file ", entry.file_id,
+          " could not be placed again: ", ReasonOf(submitted));
+    }
+  }
+  Log(LogLevel::kInfo, kLog, "recovery: ", placed, " of ", pending->size(),
+      " pending check(s) placed again");
 }
 
 void Coordinator::ExpireOverdue() {
@@ -415,7 +470,7 @@ void Coordinator::ExpireOverdue() {
   const absl::Time now = clock_->Now();
   for (const LedgerEntry& entry : *pending) {
     if (entry.deadline > now) continue;
-    absl::Status status = ExpireEntry(entry);
+    absl::Status status = ExpireEntry(entry, MakeError(errors::kTerminalTimeout));
     if (!status.ok() && !IsConflict(status)) {
       Log(LogLevel::kWarning, kLog, "expiry of request ", entry.request_id,
           " failed: ", ReasonOf(status));

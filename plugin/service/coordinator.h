@@ -36,18 +36,29 @@ class Coordinator final : public AnswerSink {
   Coordinator(CoordinatorOptions options, RecordStore* store, TerminalTransport* transport,
               const Clock* clock);
 
-  // After a restart: checks whose deadline passed become UNCONFIRMED; the others are placed
-  // again for the terminal under the same file id (a duplicate answer is recorded once).
+  // After a restart, before the transport starts: checks whose deadline passed become
+  // UNCONFIRMED. The others stay pending for PlacePending. Errors: the store's.
   absl::Status Recover();
+
+  // After Recover, once the transport has started: places every check still pending again for
+  // the terminal under its file id, oldest first (a duplicate answer is recorded once). The
+  // transport may make each wait for a place at the terminal (B12), so this blocks; run it on a
+  // thread of its own. A check whose deadline passes while it waits becomes UNCONFIRMED
+  // (ONSHI_TERMINAL_BUSY); one that cannot be placed stays pending until its deadline. Returns
+  // early after Shutdown() or once the transport stops.
+  void PlacePending();
 
   // Turns every pending check whose deadline has passed into UNCONFIRMED. Called periodically,
   // so a check nobody waits for any more still reaches its final state on time.
   void ExpireOverdue();
 
   // Runs one 個別照会. Blocks until the terminal answers, the check's deadline passes
-  // (UNCONFIRMED outcome), `call_deadline` passes (DEADLINE_EXCEEDED: the check goes on and a
-  // retry with the same request_id returns its outcome), `cancelled()` returns true
-  // (CANCELLED), or Shutdown() is called (CANCELLED).
+  // (UNCONFIRMED outcome; its reason is ONSHI_TERMINAL_BUSY when the check never got a place at
+  // the terminal), `call_deadline` passes (DEADLINE_EXCEEDED: the check goes on and a retry with
+  // the same request_id returns its outcome), `cancelled()` returns true (CANCELLED), or
+  // Shutdown() is called (CANCELLED). While the transport makes a new check wait for a place at
+  // the terminal, only the check's own deadline and the transport's Stop end the wait: the check
+  // is placed whether or not this caller still waits.
   absl::StatusOr<v1::CheckQualificationResponse> CheckQualification(
       const v1::CheckQualificationRequest& request, absl::Time call_deadline,
       const std::function<bool()>& cancelled);
@@ -72,9 +83,10 @@ class Coordinator final : public AnswerSink {
   absl::StatusOr<LedgerEntry> AwaitCompletion(const std::string& request_id,
                                               absl::Time check_deadline, absl::Time call_deadline,
                                               const std::function<bool()>& cancelled);
-  // pending → unconfirmed, if still pending. A lost race with an answer is not an error.
-  absl::Status ExpireEntry(const LedgerEntry& entry);
-  // pending → failed with `error`.
+  // pending → unconfirmed, if still pending, with `reason` as the unconfirmed reason; the request
+  // gives back its place at the terminal. A lost race with an answer is ABORTED.
+  absl::Status ExpireEntry(const LedgerEntry& entry, const absl::Status& reason);
+  // pending → failed with `error`; the request gives back its place at the terminal.
   absl::Status FailEntry(const LedgerEntry& entry, const absl::Status& error);
   // Records an on-time answer (with the coverage write) or a late one. `result` is the answer's
   // document.

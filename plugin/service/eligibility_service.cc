@@ -12,15 +12,6 @@ namespace {
 
 using grpc::health::v1::HealthCheckResponse;
 
-// Replies must leave before the caller's deadline to be read; stop waiting this much earlier.
-constexpr absl::Duration kReplyMargin = absl::Milliseconds(50);
-
-absl::Time CallDeadline(const grpc::ServerContext& context) {
-  const auto deadline = context.deadline();
-  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
-  return absl::FromChrono(deadline) - kReplyMargin;
-}
-
 bool IsKnownService(const std::string& name) {
   return name.empty() || name == v1::EligibilityService::service_full_name();
 }
@@ -31,7 +22,7 @@ grpc::Status EligibilityServiceImpl::CheckQualification(
     grpc::ServerContext* context, const v1::CheckQualificationRequest* request,
     v1::CheckQualificationResponse* response) {
   absl::StatusOr<v1::CheckQualificationResponse> outcome = coordinator_->CheckQualification(
-      *request, CallDeadline(*context), [context] { return context->IsCancelled(); });
+      *request, ReplyDeadline(*context), [context] { return context->IsCancelled(); });
   if (!outcome.ok()) return ToGrpcStatus(outcome.status());
   *response = std::move(*outcome);
   return grpc::Status::OK;

@@ -1,11 +1,25 @@
 #include "plugin/service/grpc_status.h"
 
+#include <chrono>
 #include <string>
 
 #include "onshi/v1/error.pb.h"
 #include "plugin/core/errors.h"
 
 namespace onshi {
+namespace {
+
+// Replies must leave before the caller's deadline to be read; handlers stop waiting this much
+// earlier.
+constexpr absl::Duration kReplyMargin = absl::Milliseconds(50);
+
+}  // namespace
+
+absl::Time ReplyDeadline(const grpc::ServerContext& context) {
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline) - kReplyMargin;
+}
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;

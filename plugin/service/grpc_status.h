@@ -9,6 +9,8 @@
 #define ONSHI_PLUGIN_SERVICE_GRPC_STATUS_H_
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 
 namespace onshi {
@@ -19,6 +21,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // no ErrorDetail; they get the catalogue's ONSHI_SIDECAR_UNAVAILABLE / ONSHI_DEADLINE_EXCEEDED /
 // generic texts, with gRPC's message kept in the IT text.
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// When a handler must stop waiting so that its reply still reaches the caller: the call's
+// deadline less a margin for the way back; InfiniteFuture for a call without a deadline.
+absl::Time ReplyDeadline(const grpc::ServerContext& context);
 
 }  // namespace onshi
 

@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -14,14 +15,25 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "adapters/oqs_files/transport.h"
+#include "adapters/store_sqlite/sqlite_batch_store.h"
+#include "adapters/store_sqlite/sqlite_checkin_store.h"
+#include "adapters/store_sqlite/sqlite_medical_store.h"  // medical information
 #include "adapters/store_sqlite/sqlite_store.h"
 #include "plugin/common/fs.h"
 #include "plugin/common/log.h"
 #include "plugin/common/system_clock.h"
 #include "plugin/core/errors.h"
 #include "plugin/service/answer_router.h"
+#include "plugin/service/batch_services.h"
+#include "plugin/service/batches.h"
+#include "plugin/service/bulk_exchange.h"
+#include "plugin/service/checkin_service.h"
+#include "plugin/service/checkins.h"
 #include "plugin/service/coordinator.h"
 #include "plugin/service/eligibility_service.h"
+#include "plugin/service/medical_info.h"  // medical information
+#include "plugin/service/reference_numbers.h"
+#include "plugin/service/throttled_transport.h"
 
 namespace onshi::service {
 namespace {
@@ -96,13 +108,24 @@ class RuntimeImpl final : public Runtime {
     runtime->store_ = std::move(*store);
 
     if (overrides.transport != nullptr) {
-      runtime->transport_ = std::move(overrides.transport);
+      runtime->terminal_ = std::move(overrides.transport);
     } else {
       absl::StatusOr<std::unique_ptr<oqs::FileTransport>> transport =
           oqs::FileTransport::Create(TransportOptions(config.terminal()), &runtime->clock_);
       if (!transport.ok()) return transport.status();
-      runtime->transport_ = std::move(*transport);
+      runtime->terminal_ = std::move(*transport);
     }
+    // Every request reaches the terminal through the throttle: at most terminal.max_in_flight at
+    // once, the others wait in order (reliability.md B12). No exchange holds a place longer than
+    // the longest timeout any exchange has.
+    ThrottleOptions throttle;
+    throttle.max_in_flight = config.terminal().max_in_flight();
+    throttle.max_hold = absl::Milliseconds(
+        std::max(config.terminal().answer_timeout_ms(), config.terminal().bulk_timeout_ms()));
+    absl::StatusOr<std::unique_ptr<ThrottledTransport>> throttled =
+        ThrottledTransport::Create(throttle, runtime->terminal_.get(), &runtime->clock_);
+    if (!throttled.ok()) return throttled.status();
+    runtime->transport_ = std::move(*throttled);
 
     CoordinatorOptions options;
     options.medical_institution_code = config.terminal().medical_institution_code();
@@ -112,9 +135,35 @@ class RuntimeImpl final : public Runtime {
 
     if (absl::Status s = runtime->coordinator_->Recover(); !s.ok()) return s;
     runtime->router_.Register(DocumentKind::kQualificationAnswer, runtime->coordinator_.get());
+
+    // --- Card-reader check-ins: face/ files become events hosts watch (docs/checkins.md) ---
+    runtime->checkin_store_ = std::make_unique<SqliteCheckinStore>(runtime->store_.get());
+    runtime->checkins_ = std::make_unique<Checkins>(
+        CheckinOptions{config.terminal().medical_institution_code()}, runtime->checkin_store_.get(),
+        runtime->store_.get(), runtime->store_.get(), &runtime->clock_);
+    runtime->router_.Register(DocumentKind::kFaceCheckin, runtime->checkins_.get());
+    runtime->checkin_service_ = std::make_unique<CheckinServiceImpl>(runtime->checkins_.get());
+    // --- end of check-ins ---
+
+    // --- 一括照会 and 照会番号 registration: the bulk-exchange engine (docs/batches.md) ---
+    runtime->InitBulk(config.terminal());
+    // --- end of batches and 照会番号 ---
+
+    // --- 薬剤情報 / 特定健診 (docs/medical-info.md) ---
+    if (absl::Status s = runtime->InitMedical(config.terminal()); !s.ok()) return s;
+    // --- end of medical information ---
+
     if (absl::Status s = runtime->transport_->Start(&runtime->router_); !s.ok()) {
       return s;
     }
+    // Batches and registrations left unfinished by the previous run resume from their stored
+    // file states (the driver thread re-places what may not have reached the terminal).
+    runtime->bulk_engine_->Start();
+    // Checks left pending by the previous run go to the terminal again, through the throttle and
+    // behind nothing: they may have to wait for places, so not on this thread.
+    runtime->placer_ = std::thread([c = runtime->coordinator_.get()] { c->PlacePending(); });
+    // Medical requests left pending likewise (medical information).
+    runtime->medical_placer_ = std::thread([m = runtime->medical_.get()] { m->PlacePending(); });
 
     runtime->eligibility_ = std::make_unique<EligibilityServiceImpl>(runtime->coordinator_.get());
     RecordStore* const store_ptr = runtime->store_.get();
@@ -131,7 +180,14 @@ class RuntimeImpl final : public Runtime {
     return runtime;
   }
 
-  std::vector<grpc::Service*> services() override { return {eligibility_.get(), health_.get()}; }
+  std::vector<grpc::Service*> services() override {
+    std::vector<grpc::Service*> all = {eligibility_.get(), health_.get()};
+    all.push_back(checkin_service_.get());  // card-reader check-ins
+    all.push_back(batch_service_.get());             // 一括照会
+    all.push_back(reference_number_service_.get());  // 照会番号 registration
+    all.push_back(medical_service_.get());           // 薬剤情報 / 特定健診
+    return all;
+  }
 
   void Shutdown() override {
     {
@@ -141,7 +197,13 @@ class RuntimeImpl final : public Runtime {
     }
     if (health_) health_->Shutdown();
     if (coordinator_) coordinator_->Shutdown();
+    if (medical_) medical_->Shutdown();  // medical information: ends every waiting call
+    if (checkins_) checkins_->Shutdown();  // card-reader check-ins: ends every WatchCheckins
     if (transport_) transport_->Stop();
+    // After the transport: a driver waiting in the throttle for a place returns when it stops.
+    if (bulk_engine_) bulk_engine_->Shutdown();  // 一括照会 and 照会番号: ends every stream
+    if (placer_.joinable()) placer_.join();
+    if (medical_placer_.joinable()) medical_placer_.join();  // medical information
     stop_sweeper_.Notify();
     if (sweeper_.joinable()) sweeper_.join();
     Log(LogLevel::kInfo, kLog, "stopped");
@@ -150,23 +212,95 @@ class RuntimeImpl final : public Runtime {
  private:
   RuntimeImpl() = default;
 
+  // --- 一括照会 and 照会番号 registration ---
+  void InitBulk(const v1::TerminalConfig& terminal) {
+    batch_store_ = std::make_unique<SqliteBatchStore>(store_.get());
+    BulkExchangeOptions options;
+    options.medical_institution_code = terminal.medical_institution_code();
+    options.answer_timeout = absl::Milliseconds(terminal.answer_timeout_ms());
+    options.poll_initial = absl::Milliseconds(terminal.batch_poll_initial_ms());
+    options.poll_max = absl::Milliseconds(terminal.batch_poll_max_ms());
+    options.bulk_timeout = absl::Milliseconds(terminal.bulk_timeout_ms());
+    options.max_in_flight = terminal.max_in_flight();
+    bulk_engine_ = std::make_unique<BulkExchangeEngine>(std::move(options), batch_store_.get(),
+                                                        transport_.get(), &clock_);
+    batches_ = std::make_unique<Batches>(
+        BatchOptions{terminal.medical_institution_code(), terminal.batch_file_size(),
+                     terminal.batch_max_patients()},
+        batch_store_.get(), bulk_engine_.get(), &clock_);
+    reference_numbers_ = std::make_unique<ReferenceNumbers>(
+        ReferenceNumberOptions{terminal.medical_institution_code(), terminal.batch_file_size(),
+                               terminal.batch_max_patients()},
+        batch_store_.get(), bulk_engine_.get(), &clock_);
+    bulk_engine_->Register(BulkExchange::kBatch, batches_.get());
+    bulk_engine_->Register(BulkExchange::kReferenceNumber, reference_numbers_.get());
+    bulk_engine_->Register(BulkExchange::kBulkReferenceNumber, reference_numbers_.get());
+    for (DocumentKind kind : bulk_engine_->AnswerKinds()) router_.Register(kind, bulk_engine_.get());
+    batch_service_ = std::make_unique<BatchServiceImpl>(batches_.get());
+    reference_number_service_ = std::make_unique<ReferenceNumberServiceImpl>(
+        reference_numbers_.get());
+  }
+  // --- end of batches and 照会番号 ---
+
+  // --- 薬剤情報 / 特定健診 ---
+  absl::Status InitMedical(const v1::TerminalConfig& terminal) {
+    medical_store_ = std::make_unique<SqliteMedicalStore>(store_.get());
+    MedicalInfoOptions options;
+    options.medical_institution_code = terminal.medical_institution_code();
+    options.answer_timeout = absl::Milliseconds(terminal.answer_timeout_ms());
+    medical_ = std::make_unique<MedicalInfoCoordinator>(
+        std::move(options), store_.get(), medical_store_.get(), transport_.get(), &clock_);
+    if (absl::Status s = medical_->Recover(); !s.ok()) return s;
+    router_.Register(DocumentKind::kMedicationResult, medical_.get());
+    router_.Register(DocumentKind::kCheckupResult, medical_.get());
+    medical_service_ = std::make_unique<MedicalInfoServiceImpl>(medical_.get());
+    return absl::OkStatus();
+  }
+  // --- end of medical information ---
+
   void SweepLoop(absl::Duration interval) {
     while (!stop_sweeper_.WaitForNotificationWithTimeout(interval)) {
       coordinator_->ExpireOverdue();
+      medical_->ExpireOverdue();  // medical information: timeouts and the results' retention
     }
   }
 
   StateDirLock lock_;
   SystemClock clock_;
   std::unique_ptr<SqliteStore> store_;
+  // The transport that places files (or the override); used only through transport_.
+  std::unique_ptr<TerminalTransport> terminal_;
+  // terminal_ behind the throttle: what every handler submits to.
   std::unique_ptr<TerminalTransport> transport_;
   std::unique_ptr<Coordinator> coordinator_;
+  // --- card-reader check-ins ---
+  std::unique_ptr<SqliteCheckinStore> checkin_store_;
+  std::unique_ptr<Checkins> checkins_;
+  std::unique_ptr<CheckinServiceImpl> checkin_service_;
+  // --- end of check-ins ---
+  // --- 一括照会 and 照会番号 registration (destroyed before the store and the transport) ---
+  std::unique_ptr<SqliteBatchStore> batch_store_;
+  std::unique_ptr<BulkExchangeEngine> bulk_engine_;
+  std::unique_ptr<Batches> batches_;
+  std::unique_ptr<ReferenceNumbers> reference_numbers_;
+  std::unique_ptr<BatchServiceImpl> batch_service_;
+  std::unique_ptr<ReferenceNumberServiceImpl> reference_number_service_;
+  // --- end of batches and 照会番号 ---
+  // --- 薬剤情報 / 特定健診 ---
+  std::unique_ptr<SqliteMedicalStore> medical_store_;
+  std::unique_ptr<MedicalInfoCoordinator> medical_;
+  std::unique_ptr<MedicalInfoServiceImpl> medical_service_;
+  // Runs MedicalInfoCoordinator::PlacePending once after start.
+  std::thread medical_placer_;
+  // --- end of medical information ---
   // The transport's sink: passes each kind of answer to its handler.
   AnswerRouter router_;
   std::unique_ptr<EligibilityServiceImpl> eligibility_;
   std::unique_ptr<HealthServiceImpl> health_;
   absl::Notification stop_sweeper_;
   std::thread sweeper_;
+  // Runs Coordinator::PlacePending once after start.
+  std::thread placer_;
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };
