@@ -9,6 +9,10 @@
  *          [--date YYYYMMDD] [--limit-consent] [--patient ID] [--request-id ID] [--json]
  *   record --patient ID
  *   health
+ *   reception [--count N] [--timeout-ms MS]
+ *          prints each card-reader check-in as it arrives (oldest unacknowledged first) and
+ *          acknowledges it once printed; with --count, exits after N check-ins; with
+ *          --timeout-ms, gives up when no check-in arrives for MS milliseconds
  *
  * Without --socket or --embedded the socket is $ONSHI_SOCKET.
  *
@@ -18,16 +22,26 @@
  *   1   an error (the staff text and the IT text are printed on stderr)
  *   2   check: unconfirmed (no answer from the terminal in time; nothing was confirmed)
  *   3   health: the service answered NOT_SERVING
+ *   4   reception: no check-in arrived within --timeout-ms (those printed before were
+ *       acknowledged)
  *   64  wrong usage
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "onshi/onshi.h"
 
-enum { kExitOk = 0, kExitError = 1, kExitUnconfirmed = 2, kExitNotServing = 3, kExitUsage = 64 };
+enum {
+  kExitOk = 0,
+  kExitError = 1,
+  kExitUnconfirmed = 2,
+  kExitNotServing = 3,
+  kExitNoCheckin = 4,
+  kExitUsage = 64
+};
 
 struct args {
   const char* socket_path;
@@ -44,6 +58,9 @@ struct args {
   const char* request_id;
   int limit_consent;
   int json;
+  /* reception */
+  long long count;
+  long long wait_ms;
 };
 
 static void usage(FILE* out) {
@@ -53,8 +70,10 @@ static void usage(FILE* out) {
       "         [--date YYYYMMDD] [--limit-consent] [--patient ID] [--request-id ID] [--json]\n"
       "  record --patient ID\n"
       "  health\n"
+      "  reception [--count N] [--timeout-ms MS]\n"
       "The socket defaults to $ONSHI_SOCKET.\n"
-      "Exit: 0 answered / printed / serving, 1 error, 2 unconfirmed, 3 not serving, 64 usage.\n",
+      "Exit: 0 answered / printed / serving, 1 error, 2 unconfirmed, 3 not serving,\n"
+      "      4 no check-in within --timeout-ms, 64 usage.\n",
       out);
 }
 
@@ -94,6 +113,20 @@ static int parse_args(int argc, char** argv, struct args* a) {
       target = &a->patient;
     } else if (strcmp(arg, "--request-id") == 0) {
       target = &a->request_id;
+    } else if (strcmp(arg, "--count") == 0 || strcmp(arg, "--timeout-ms") == 0) {
+      /* reception */
+      long long* value = strcmp(arg, "--count") == 0 ? &a->count : &a->wait_ms;
+      char* end = NULL;
+      if (i + 1 >= argc) {
+        fprintf(stderr, "sample_host: %s needs a value\n", arg);
+        return -1;
+      }
+      *value = strtoll(argv[++i], &end, 10);
+      if (end == NULL || *end != '\0' || *value <= 0 || *value > 86400000) {
+        fprintf(stderr, "sample_host: %s must be a number from 1 to 86400000\n", arg);
+        return -1;
+      }
+      continue;
     } else if (strcmp(arg, "--timeout") == 0) {
       char* end = NULL;
       if (i + 1 >= argc) {
@@ -148,7 +181,7 @@ static int parse_args(int argc, char** argv, struct args* a) {
       fprintf(stderr, "sample_host: record needs --patient\n");
       return -1;
     }
-  } else if (strcmp(a->command, "health") != 0) {
+  } else if (strcmp(a->command, "health") != 0 && strcmp(a->command, "reception") != 0) {
     fprintf(stderr, "sample_host: unknown command %s\n", a->command);
     return -1;
   }
@@ -393,6 +426,134 @@ static int run_health(onshi_client* client) {
   return serving ? kExitOk : kExitNotServing;
 }
 
+/* --- reception: card-reader check-ins --------------------------------------------------- */
+
+/* "20261123091030" → "2026年11月23日 09:10"; anything else unchanged. */
+static const char* format_time(const char* t, char* buffer, size_t size) {
+  size_t i;
+  if (strlen(t) != 14) return t;
+  for (i = 0; i < 14; ++i) {
+    if (t[i] < '0' || t[i] > '9') return t;
+  }
+  snprintf(buffer, size, "%.4s年%.2s月%.2s日 %.2s:%.2s", t, t + 4, t + 6, t + 8, t + 10);
+  return buffer;
+}
+
+static const char* consent_flag_label(int32_t flag) {
+  switch (flag) {
+    case ONSHI_CONSENT_FLAG_GIVEN:
+      return "同意あり";
+    case ONSHI_CONSENT_FLAG_NOT_GIVEN:
+      return "同意なし";
+    case ONSHI_CONSENT_FLAG_EXPIRED:
+      return "同意期限切れ";
+    case ONSHI_CONSENT_FLAG_DIFFICULT:
+      return "同意取得困難";
+    default:
+      return "—";
+  }
+}
+
+/* What the patient chose on the card reader, with each consent's time and viewing deadline. */
+static void print_consents(const onshi_qualification* q, int32_t i) {
+  static const struct {
+    int32_t category;
+    const char* label;
+  } kCategories[] = {
+      {ONSHI_CONSENT_LIMIT_CERTIFICATE, "限度額情報"},
+      {ONSHI_CONSENT_SPECIFIC_DISEASES, "特定疾病"},
+      {ONSHI_CONSENT_HEALTH_CHECKUPS, "特定健診"},
+      {ONSHI_CONSENT_MEDICATION, "薬剤情報"},
+      {ONSHI_CONSENT_DIAGNOSIS, "診療情報"},
+      {ONSHI_CONSENT_OPERATION, "手術情報"},
+  };
+  size_t k;
+  printf("同意:\n");
+  for (k = 0; k < sizeof(kCategories) / sizeof(kCategories[0]); ++k) {
+    char time1[40];
+    char time2[40];
+    const int32_t flag = onshi_qualification_consent_flag(q, i, kCategories[k].category);
+    const char* when = onshi_qualification_consent_time(q, i, kCategories[k].category);
+    const char* until = onshi_qualification_consent_available_time(q, i, kCategories[k].category);
+    printf("  %s: %s", kCategories[k].label, consent_flag_label(flag));
+    if (when[0] != '\0') printf(" (%s)", format_time(when, time1, sizeof(time1)));
+    if (until[0] != '\0') printf(" 閲覧期限 %s", format_time(until, time2, sizeof(time2)));
+    printf("\n");
+  }
+}
+
+/* One check-in as the reception screen shows it. */
+static void print_checkin(const onshi_checkin* c) {
+  const onshi_qualification* q = onshi_checkin_qualification(c);
+  const int32_t match = onshi_checkin_match_kind(c);
+  const int32_t records = onshi_qualification_record_count(q);
+  /* The received time in Japan (UTC+9), whatever the machine's time zone. */
+  const time_t jst = (time_t)(onshi_checkin_received_time_ms(c) / 1000) + 9 * 3600;
+  struct tm tm_jst;
+  char received[40] = "—";
+  int32_t i;
+
+  if (gmtime_r(&jst, &tm_jst) != NULL) {
+    strftime(received, sizeof(received), "%Y年%m月%d日 %H:%M:%S", &tm_jst);
+  }
+  printf("=== カードリーダー受付 (No.%lld) ===\n", (long long)onshi_checkin_sequence(c));
+  printf("受付時刻: %s\n", received);
+  switch (match) {
+    case ONSHI_MATCH_REFERENCE_NUMBER:
+      printf("患者: 患者ID %s (照会番号で特定)\n", onshi_checkin_patient_id(c));
+      break;
+    case ONSHI_MATCH_IDENTIFIERS:
+      printf("患者: 患者ID %s (保険証の番号と生年月日で特定)\n", onshi_checkin_patient_id(c));
+      break;
+    case ONSHI_MATCH_AMBIGUOUS:
+      printf("患者: 候補が複数 (");
+      for (i = 0; i < onshi_checkin_candidate_count(c); ++i) {
+        printf("%s%s", i > 0 ? ", " : "", onshi_checkin_candidate_patient_id(c, i));
+      }
+      printf(") — 受付で本人を確認してください\n");
+      break;
+    default:
+      printf("患者: 未登録の患者 — 新規登録してください\n");
+      break;
+  }
+  /* 限度額 data is in the result only when the patient consented on the reader. */
+  print_panel(
+      q, records > 0 && onshi_qualification_consent_flag(q, 0, ONSHI_CONSENT_LIMIT_CERTIFICATE) ==
+                            ONSHI_CONSENT_FLAG_GIVEN);
+  for (i = 0; i < records; ++i) {
+    if (records > 1) printf("── 資格 %d の同意 ──\n", (int)i + 1);
+    print_consents(q, i);
+  }
+}
+
+/* Prints check-ins as they arrive and acknowledges each once printed. */
+static int run_reception(onshi_client* client, const struct args* a) {
+  long long done = 0;
+  while (a->count == 0 || done < a->count) {
+    onshi_checkin* checkin = NULL;
+    onshi_error* err = NULL;
+    /* Without --timeout-ms: wait in slices of a minute, forever. */
+    const int64_t wait = a->wait_ms > 0 ? (int64_t)a->wait_ms : 60000;
+    onshi_status status = onshi_checkin_next(client, wait, &checkin, &err);
+    if (status != ONSHI_OK) return report_error(status, err);
+    if (checkin == NULL) {
+      if (a->wait_ms > 0) {
+        fprintf(stderr, "受付: %lld ミリ秒の間にカードリーダーの受付がありませんでした\n",
+                a->wait_ms);
+        return kExitNoCheckin;
+      }
+      continue;
+    }
+    print_checkin(checkin);
+    fflush(stdout);
+    status = onshi_checkin_ack(client, onshi_checkin_event_id(checkin), &err);
+    onshi_checkin_free(checkin);
+    if (status != ONSHI_OK) return report_error(status, err);
+    ++done;
+  }
+  return kExitOk;
+}
+
 int main(int argc, char** argv) {
   struct args a;
   onshi_client_options* options;
@@ -430,6 +591,8 @@ int main(int argc, char** argv) {
     exit_code = run_check(client, &a);
   } else if (strcmp(a.command, "record") == 0) {
     exit_code = run_record(client, &a);
+  } else if (strcmp(a.command, "reception") == 0) {
+    exit_code = run_reception(client, &a);
   } else {
     exit_code = run_health(client);
   }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -17,8 +19,13 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "onshi/v1/batch_service.grpc.pb.h"
+#include "onshi/v1/checkin_service.grpc.pb.h"
 #include "onshi/v1/config.pb.h"
 #include "onshi/v1/eligibility_service.grpc.pb.h"
+#include "onshi/v1/medical_info_service.grpc.pb.h"
+#include "onshi/v1/reference_number_service.grpc.pb.h"
+#include "plugin/client/checkin_subscription.h"
 #include "plugin/common/log.h"
 #include "plugin/common/uds.h"
 #include "plugin/core/errors.h"
@@ -71,17 +78,28 @@ class ChannelClient final : public Client {
  public:
   ChannelClient(std::shared_ptr<grpc::Channel> channel, std::unique_ptr<EmbeddedService> embedded,
                 absl::Duration check_timeout, absl::Duration call_timeout,
-                absl::Duration connect_timeout)
+                absl::Duration connect_timeout, absl::Duration bulk_timeout)
       : embedded_(std::move(embedded)),
         channel_(std::move(channel)),
         stub_(v1::EligibilityService::NewStub(channel_)),
         health_stub_(grpc::health::v1::Health::NewStub(channel_)),
+        checkin_stub_(v1::CheckinService::NewStub(channel_)),
+        batch_stub_(v1::BatchService::NewStub(channel_)),
+        reference_number_stub_(v1::ReferenceNumberService::NewStub(channel_)),
+        bulk_timeout_(bulk_timeout),
+        medical_stub_(v1::MedicalInfoService::NewStub(channel_)),
         check_timeout_(check_timeout),
         call_timeout_(call_timeout),
         connect_timeout_(connect_timeout) {}
 
   ~ChannelClient() override {
+    // Subscriptions use checkin_stub_ from their own threads: stopped (and waited for) first.
+    StopCheckinSubscriptions();
     // The stubs and the channel go before the embedded server they may point into.
+    checkin_stub_.reset();
+    batch_stub_.reset();
+    reference_number_stub_.reset();
+    medical_stub_.reset();
     health_stub_.reset();
     stub_.reset();
     channel_.reset();
@@ -123,7 +141,195 @@ class ChannelClient final : public Client {
     return response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
   }
 
+  // --- Card-reader check-ins ---
+
+  absl::StatusOr<std::optional<v1::CheckinEvent>> NextCheckin(absl::Duration wait) override {
+    const auto deadline =
+        ToDeadline(std::chrono::system_clock::now(),
+                   wait == absl::ZeroDuration() ? call_timeout_ : std::min(wait, kMaxTimeout));
+    // One poll at a time, so that two never return the same event; a call that cannot start
+    // before its deadline saw nothing arrive in time.
+    std::unique_lock<std::timed_mutex> lock(next_mu_, std::defer_lock);
+    if (!lock.try_lock_until(deadline)) return std::nullopt;
+    v1::WatchCheckinsRequest request;
+    request.set_after_sequence(checkin_cursor_);
+    request.set_max_events(1);
+    request.set_backlog_only(wait == absl::ZeroDuration());
+    for (int attempt = 1;; ++attempt) {
+      if (absl::Status s = AwaitConnection(deadline); !s.ok()) return s;
+      grpc::ClientContext context;
+      context.set_deadline(deadline);
+      context.set_wait_for_ready(true);
+      std::unique_ptr<grpc::ClientReader<v1::CheckinEvent>> reader =
+          checkin_stub_->WatchCheckins(&context, request);
+      v1::CheckinEvent event;
+      const bool got = reader->Read(&event);
+      if (got) context.TryCancel();  // The server ends the stream itself after max_events.
+      const grpc::Status status = reader->Finish();
+      if (got) {
+        checkin_cursor_ = event.sequence();
+        return event;
+      }
+      if (status.ok()) return std::nullopt;  // backlog_only: nothing waiting.
+      const bool no_detail = status.error_details().empty();
+      if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && no_detail) {
+        // Nothing arrived in time, unless the time went waiting for a lost connection.
+        if (embedded_ != nullptr ||
+            channel_->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY) {
+          return std::nullopt;
+        }
+        return MakeError(errors::kSidecarUnavailable,
+                         "the connection to onshid was lost and not re-established before the "
+                         "deadline");
+      }
+      // The stream broke (onshid restarted): open it again while the deadline allows.
+      if (embedded_ == nullptr && attempt < kMaxAttempts &&
+          status.error_code() == grpc::StatusCode::UNAVAILABLE && no_detail &&
+          std::chrono::system_clock::now() < deadline) {
+        continue;
+      }
+      return FromGrpcStatus(status);
+    }
+  }
+
+  absl::Status AcknowledgeCheckin(const std::string& event_id, absl::Duration timeout) override {
+    v1::AcknowledgeCheckinRequest request;
+    request.set_event_id(event_id);
+    v1::AcknowledgeCheckinResponse response;
+    return Invoke(timeout == absl::ZeroDuration() ? call_timeout_ : timeout,
+                  [&](grpc::ClientContext* context) {
+                    return checkin_stub_->AcknowledgeCheckin(context, request, &response);
+                  });
+  }
+
+  absl::StatusOr<std::unique_ptr<CheckinSubscription>> SubscribeCheckins(
+      int64_t after_sequence, std::function<void(const v1::CheckinEvent&)> on_event) override {
+    absl::StatusOr<std::shared_ptr<SubscriptionCore>> core =
+        SubscriptionCore::Start(checkin_stub_.get(), after_sequence, std::move(on_event));
+    if (!core.ok()) return core.status();
+    {
+      std::lock_guard<std::mutex> lock(subscriptions_mu_);
+      subscriptions_.erase(
+          std::remove_if(subscriptions_.begin(), subscriptions_.end(),
+                         [](const std::weak_ptr<SubscriptionCore>& s) { return s.expired(); }),
+          subscriptions_.end());
+      subscriptions_.push_back(*core);
+    }
+    return std::make_unique<CheckinSubscriptionImpl>(*std::move(core));
+  }
+  // --- end of check-ins ---
+
+  // --- 一括照会 and 照会番号 registration ---
+
+  absl::Status RunBatchCheck(
+      const v1::RunBatchCheckRequest& request, absl::Duration timeout,
+      const std::function<bool(v1::BatchCheckEvent&)>& on_event) override {
+    const auto deadline = ToDeadline(std::chrono::system_clock::now(),
+                                     timeout == absl::ZeroDuration() ? bulk_timeout_ : timeout);
+    // Rows passed on in this call, by index: a reopened stream replays them.
+    std::vector<bool> passed;
+    int attempt = 0;
+    while (true) {
+      ++attempt;
+      if (absl::Status s = AwaitConnection(deadline); !s.ok()) return s;
+      grpc::ClientContext context;
+      context.set_deadline(deadline);
+      context.set_wait_for_ready(true);
+      std::unique_ptr<grpc::ClientReader<v1::BatchCheckEvent>> reader =
+          batch_stub_->RunBatchCheck(&context, request);
+      v1::BatchCheckEvent event;
+      bool stopped = false;
+      while (reader->Read(&event)) {
+        if (event.has_result()) {
+          const int32_t index = event.result().index();
+          if (index < 0) continue;
+          if (static_cast<size_t>(index) >= passed.size()) passed.resize(index + 1, false);
+          if (passed[index]) continue;
+          passed[index] = true;
+          // A stream that delivers something is progress: breaks after it get fresh attempts.
+          attempt = 0;
+        }
+        if (!on_event(event)) {
+          stopped = true;
+          context.TryCancel();
+          break;
+        }
+      }
+      const grpc::Status status = reader->Finish();
+      if (stopped) {
+        return MakeError(errors::kCancelled, "the host stopped the batch call; the batch goes on");
+      }
+      if (status.ok()) return absl::OkStatus();
+      // The stream broke (onshid restarted): open it again while the deadline allows.
+      if (embedded_ == nullptr && attempt < kMaxAttempts &&
+          status.error_code() == grpc::StatusCode::UNAVAILABLE && status.error_details().empty() &&
+          std::chrono::system_clock::now() < deadline) {
+        Log(LogLevel::kDebug, kLogComponent, "batch stream broke; reopening");
+        continue;
+      }
+      if (embedded_ == nullptr && status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+          status.error_details().empty() &&
+          channel_->GetState(/*try_to_connect=*/false) != GRPC_CHANNEL_READY) {
+        return MakeError(errors::kSidecarUnavailable,
+                         "the connection to onshid was lost and not re-established before the "
+                         "deadline");
+      }
+      return FromGrpcStatus(status);
+    }
+  }
+
+  absl::StatusOr<v1::RegisterReferenceNumbersResponse> RegisterReferenceNumbers(
+      const v1::RegisterReferenceNumbersRequest& request, absl::Duration timeout) override {
+    v1::RegisterReferenceNumbersResponse response;
+    absl::Status status = Invoke(timeout == absl::ZeroDuration() ? bulk_timeout_ : timeout,
+                                 [&](grpc::ClientContext* context) {
+                                   return reference_number_stub_->RegisterReferenceNumbers(
+                                       context, request, &response);
+                                 });
+    if (!status.ok()) return status;
+    return response;
+  }
+  // --- end of batches and 照会番号 ---
+
+  // --- 薬剤情報 / 特定健診 ---
+
+  absl::StatusOr<v1::GetMedicationHistoryResponse> GetMedicationHistory(
+      const v1::GetMedicationHistoryRequest& request, absl::Duration timeout) override {
+    v1::GetMedicationHistoryResponse response;
+    absl::Status status = Invoke(timeout == absl::ZeroDuration() ? check_timeout_ : timeout,
+                                 [&](grpc::ClientContext* context) {
+                                   return medical_stub_->GetMedicationHistory(context, request,
+                                                                              &response);
+                                 });
+    if (!status.ok()) return status;
+    return response;
+  }
+
+  absl::StatusOr<v1::GetCheckupsResponse> GetCheckups(const v1::GetCheckupsRequest& request,
+                                                      absl::Duration timeout) override {
+    v1::GetCheckupsResponse response;
+    absl::Status status = Invoke(timeout == absl::ZeroDuration() ? check_timeout_ : timeout,
+                                 [&](grpc::ClientContext* context) {
+                                   return medical_stub_->GetCheckups(context, request, &response);
+                                 });
+    if (!status.ok()) return status;
+    return response;
+  }
+  // --- end of medical information ---
+
  private:
+  // Stops every subscription still running (their handles may outlive this client).
+  void StopCheckinSubscriptions() {
+    std::vector<std::weak_ptr<SubscriptionCore>> subscriptions;
+    {
+      std::lock_guard<std::mutex> lock(subscriptions_mu_);
+      subscriptions.swap(subscriptions_);
+    }
+    for (const std::weak_ptr<SubscriptionCore>& weak : subscriptions) {
+      if (std::shared_ptr<SubscriptionCore> core = weak.lock()) core->Stop();
+    }
+  }
+
   // Runs one unary call with a deadline `timeout` from now. In sidecar mode the call first
   // waits for a connection, at most connect_timeout_ and at most the deadline, so that "onshid
   // is not there" is reported as such and early; wait_for_ready then keeps a call that meets a
@@ -189,6 +395,22 @@ class ChannelClient final : public Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::EligibilityService::Stub> stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_stub_;
+  // --- card-reader check-ins ---
+  std::unique_ptr<v1::CheckinService::Stub> checkin_stub_;
+  // NextCheckin: one at a time; the cursor is the sequence of the last event it returned.
+  std::timed_mutex next_mu_;
+  int64_t checkin_cursor_ = 0;
+  std::mutex subscriptions_mu_;
+  std::vector<std::weak_ptr<SubscriptionCore>> subscriptions_;
+  // --- end of check-ins ---
+  // --- 一括照会 and 照会番号 registration ---
+  std::unique_ptr<v1::BatchService::Stub> batch_stub_;
+  std::unique_ptr<v1::ReferenceNumberService::Stub> reference_number_stub_;
+  const absl::Duration bulk_timeout_;
+  // --- end of batches and 照会番号 ---
+  // --- 薬剤情報 / 特定健診 ---
+  std::unique_ptr<v1::MedicalInfoService::Stub> medical_stub_;
+  // --- end of medical information ---
   const absl::Duration check_timeout_;
   const absl::Duration call_timeout_;
   const absl::Duration connect_timeout_;
@@ -268,6 +490,7 @@ absl::StatusOr<std::unique_ptr<Client>> OpenClient(const ClientOptions& options,
   const bool timeout_set = options.timeout != absl::ZeroDuration();
   absl::Duration check_timeout = timeout_set ? options.timeout : kDefaultCheckTimeout;
   const absl::Duration call_timeout = timeout_set ? options.timeout : kDefaultCallTimeout;
+  const absl::Duration bulk_timeout = timeout_set ? options.timeout : kDefaultBulkTimeout;
   const absl::Duration connect_timeout = options.connect_timeout == absl::ZeroDuration()
                                              ? kDefaultConnectTimeout
                                              : options.connect_timeout;
@@ -277,7 +500,7 @@ absl::StatusOr<std::unique_ptr<Client>> OpenClient(const ClientOptions& options,
     if (!channel.ok()) return channel.status();
     Log(LogLevel::kDebug, kLogComponent, "client opened in sidecar mode");
     return std::make_unique<ChannelClient>(*std::move(channel), nullptr, check_timeout,
-                                           call_timeout, connect_timeout);
+                                           call_timeout, connect_timeout, bulk_timeout);
   }
 
   v1::SidecarConfig config;
@@ -296,7 +519,7 @@ absl::StatusOr<std::unique_ptr<Client>> OpenClient(const ClientOptions& options,
   }
   Log(LogLevel::kInfo, kLogComponent, "client opened in embedded mode");
   return std::make_unique<ChannelClient>(std::move(channel), *std::move(embedded), check_timeout,
-                                         call_timeout, connect_timeout);
+                                         call_timeout, connect_timeout, bulk_timeout);
 }
 
 }  // namespace

@@ -12,19 +12,36 @@
 #ifndef ONSHI_PLUGIN_CLIENT_CLIENT_H_
 #define ONSHI_PLUGIN_CLIENT_CLIENT_H_
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "onshi/v1/batch_service.pb.h"
+#include "onshi/v1/checkin_service.pb.h"
 #include "onshi/v1/eligibility_service.pb.h"
+#include "onshi/v1/medical_info_service.pb.h"
+#include "onshi/v1/reference_number_service.pb.h"
 
 namespace onshi::service {
 struct RuntimeOverrides;
 }  // namespace onshi::service
 
 namespace onshi::client {
+
+// A running check-in subscription (Client::SubscribeCheckins). Destroying it stops it.
+class CheckinSubscription {
+ public:
+  virtual ~CheckinSubscription() = default;
+  // Ends the subscription: no callback starts after it returns, and it waits for a running one
+  // to finish, except when called from inside the callback (then it returns at once and the
+  // callback's thread ends when the callback returns). Idempotent; thread-safe.
+  virtual void Stop() = 0;
+};
 
 // Limits on every timeout the client accepts (the C ABI checks them too).
 inline constexpr absl::Duration kMaxTimeout = absl::Hours(24);
@@ -37,7 +54,8 @@ struct ClientOptions {
   std::string embedded_config_path;
 
   // Deadline of every call; zero means the per-call defaults (kDefaultCheckTimeout for checks,
-  // kDefaultCallTimeout for everything else).
+  // kDefaultBulkTimeout for batches and 照会番号 registrations, kDefaultCallTimeout for
+  // everything else).
   absl::Duration timeout = absl::ZeroDuration();
   // Longest wait for a connection to onshid within a call; zero means kDefaultConnectTimeout.
   absl::Duration connect_timeout = absl::ZeroDuration();
@@ -49,6 +67,9 @@ inline constexpr absl::Duration kDefaultConnectTimeout = absl::Seconds(5);
 // In embedded mode the default check deadline is at least the terminal's answer timeout plus
 // this margin, so an unanswered check returns UNCONFIRMED rather than DEADLINE_EXCEEDED.
 inline constexpr absl::Duration kCheckTimeoutMargin = absl::Seconds(5);
+// A batch or a registration lasts as long as the terminal takes: by default as long as the
+// service lets one run (terminal.bulk_timeout_ms, 1 h by default) and a little more.
+inline constexpr absl::Duration kDefaultBulkTimeout = absl::Minutes(65);
 
 // Thread-safe: any number of threads may call concurrently. Destruction must not race with
 // calls.
@@ -80,6 +101,71 @@ class Client {
 
   // grpc.health.v1.Health/Check for the whole server: true when SERVING.
   virtual absl::StatusOr<bool> Health(absl::Duration timeout) = 0;
+
+  // --- Card-reader check-ins (onshi.v1.CheckinService, docs/checkins.md) ---
+
+  // The next unacknowledged check-in after this client's cursor (0 when opened), waiting up to
+  // `wait` for one to arrive; zero `wait` takes only one already waiting (within the client's
+  // default call timeout). A returned event moves the cursor to its sequence, so the next call
+  // gives the one after it, acknowledged or not; a new client starts again from the oldest
+  // unacknowledged. nullopt when none arrived in time. Concurrent calls are serialised: a call
+  // that cannot start before its own deadline returns nullopt.
+  // Errors: ONSHI_SIDECAR_UNAVAILABLE (no connection to onshid by the deadline), the service's.
+  virtual absl::StatusOr<std::optional<v1::CheckinEvent>> NextCheckin(absl::Duration wait) = 0;
+
+  // AcknowledgeCheckin. `timeout` zero means the client's default. Errors: the service's
+  // (ONSHI_CHECKIN_NOT_FOUND, ONSHI_INVALID_ARGUMENT), ONSHI_SIDECAR_UNAVAILABLE,
+  // ONSHI_DEADLINE_EXCEEDED.
+  virtual absl::Status AcknowledgeCheckin(const std::string& event_id, absl::Duration timeout) = 0;
+
+  // Calls `on_event` on a thread of its own for every unacknowledged check-in after
+  // `after_sequence`, then for each new one, until the subscription is stopped (or destroyed,
+  // or this client destroyed: that stops it first). A broken stream (onshid restarting) is
+  // reopened with backoff (50 ms doubling to 1 s) and resumes after the last sequence passed to
+  // `on_event`. Errors: ONSHI_INVALID_ARGUMENT for a negative after_sequence or an empty
+  // callback; ONSHI_INTERNAL when the thread cannot start.
+  virtual absl::StatusOr<std::unique_ptr<CheckinSubscription>> SubscribeCheckins(
+      int64_t after_sequence, std::function<void(const v1::CheckinEvent&)> on_event) = 0;
+  // --- end of check-ins ---
+
+  // --- 一括照会 and 照会番号 registration (onshi.v1.BatchService, ReferenceNumberService) ---
+
+  // Runs or resumes the batch (RunBatchCheck) and passes each event of its stream to `on_event`
+  // on the calling thread (which may take the event's contents: it is not used afterwards),
+  // every patient's result once per call: when the stream breaks (onshid
+  // restarted) it is opened again while the deadline allows, and results already passed on are
+  // not passed on again. Returns OK after the final progress event (done). `on_event` returning
+  // false ends the call with CANCELLED (the batch goes on). `timeout` zero means the client's
+  // default (kDefaultBulkTimeout unless the client has a timeout). After any error the batch
+  // goes on in the service: the same request resumes it (every recorded result again).
+  // Errors: the service's (ONSHI_BATCH_TOO_LARGE, ONSHI_REQUEST_ID_CONFLICT, the request's
+  // validation reasons, ...), ONSHI_SIDECAR_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED,
+  // ONSHI_CANCELLED.
+  virtual absl::Status RunBatchCheck(
+      const v1::RunBatchCheckRequest& request, absl::Duration timeout,
+      const std::function<bool(v1::BatchCheckEvent&)>& on_event) = 0;
+
+  // RegisterReferenceNumbers. `timeout` zero means the client's default (as for
+  // RunBatchCheck). Errors: the service's, ONSHI_SIDECAR_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED
+  // (the registration goes on: the same request returns its outcomes).
+  virtual absl::StatusOr<v1::RegisterReferenceNumbersResponse> RegisterReferenceNumbers(
+      const v1::RegisterReferenceNumbersRequest& request, absl::Duration timeout) = 0;
+  // --- end of batches and 照会番号 ---
+
+  // --- 薬剤情報 / 特定健診 (onshi.v1.MedicalInfoService, docs/medical-info.md) ---
+
+  // GetMedicationHistory / GetCheckups. `timeout` zero means the client's check timeout (as for
+  // CheckQualification: in embedded mode at least the terminal's answer timeout plus a margin,
+  // so an unanswered request returns ONSHI_MEDICAL_INFO_TIMEOUT rather than the call's own
+  // deadline). Safe to retry: the service is idempotent by request_id. Errors: the service's
+  // (ONSHI_NO_CONSENT, ONSHI_NO_COVERAGE, ONSHI_PATIENT_NOT_FOUND, ONSHI_INVALID_MONTH_RANGE,
+  // ONSHI_MEDICAL_INFO_TIMEOUT, ...), ONSHI_SIDECAR_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED,
+  // ONSHI_CANCELLED.
+  virtual absl::StatusOr<v1::GetMedicationHistoryResponse> GetMedicationHistory(
+      const v1::GetMedicationHistoryRequest& request, absl::Duration timeout) = 0;
+  virtual absl::StatusOr<v1::GetCheckupsResponse> GetCheckups(const v1::GetCheckupsRequest& request,
+                                                              absl::Duration timeout) = 0;
+  // --- end of medical information ---
 };
 
 }  // namespace onshi::client

@@ -10,7 +10,11 @@
 //   (d) the full path: C ABI -> onshid -> request file in req/ -> onshi-terminal-sim
 //       (--latency-ms 0) -> answer file in res/ -> onshid;
 //   (e) decoding a 3.5 KB UTF-8 result document: onshi's DecodeQualificationResult against
-//       pugixml's load_buffer alone on the same bytes.
+//       pugixml's load_buffer alone on the same bytes;
+//   (f) a card-reader check-in: a face file renamed into face/ of (d)'s terminal folder ->
+//       onshid (notification, read, decode, match, durable record) -> WatchCheckins stream ->
+//       the callback of an onshi_checkin_subscribe subscriber in this process. Timed from the
+//       rename to the callback's entry.
 // For reading (b)-(d), a second floor: one durable SQLite commit (WAL, synchronous=FULL, one
 // 200-byte row per transaction) on the disk that holds the ledgers, the cost onshi pays twice
 // per check.
@@ -38,6 +42,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -45,6 +50,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <numeric>
 #include <sstream>
 #include <string>
@@ -63,6 +69,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "onshi/onshi.h"
+#include "onshi/v1/oqs_documents.pb.h"
 #include "plugin/capi/capi_internal.h"
 #include "plugin/client/client.h"
 #include "plugin/common/uds.h"
@@ -226,7 +233,15 @@ struct Environment {
   onshi_client* embedded_client = nullptr;  // (c)
   onshi_client* onshid_client = nullptr;    // (d)
 
+  // (f): card-reader check-ins into (d)'s terminal folder, received by a subscription.
+  std::string face_dir;
+  std::string face_document;
+  onshi_client* checkin_client = nullptr;
+  onshi_subscription* checkin_subscription = nullptr;
+
   ~Environment() {
+    onshi_subscription_stop(checkin_subscription);
+    onshi_client_close(checkin_client);
     onshi_client_close(twin_client);
     onshi_client_close(embedded_client);
     onshi_client_close(onshid_client);
@@ -318,6 +333,7 @@ bool StartProcesses(Environment* env) {
              s + "/simulator.log")) {
     return false;
   }
+  env->face_dir = terminal_root + "/face";
   const std::string onshid_config = s + "/onshid.conf";
   if (!WriteFile(onshid_config,
                  SidecarConfigText(s + "/onshid-state", env->onshid_socket, terminal_root))) {
@@ -471,6 +487,128 @@ bool OpenClients(Environment* env) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (f) card-reader check-ins.
+
+// A dataset patient (kouki-1wari) that no other benchmark checks with a patient id: its face
+// files match exactly one patient of the record (IDENTIFIERS), the one SetUpCheckins registers,
+// so every check-in also writes the patient's confirmation, as at a real reception desk.
+constexpr char kFaceScenario[] = "kouki-1wari";
+
+// What the subscription's callback saw last. The bench waits on it after each rename.
+struct FaceArrivals {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::string expected_file_id;
+  bool arrived = false;
+  std::chrono::steady_clock::time_point at;
+  std::string event_id;
+  std::string problem;
+};
+
+FaceArrivals& Arrivals() {
+  static auto* arrivals = new FaceArrivals();
+  return *arrivals;
+}
+
+void OnCheckin(void* /*user_data*/, const onshi_checkin* checkin) {
+  // Stamped first: what follows is the bench's own bookkeeping.
+  const auto now = std::chrono::steady_clock::now();
+  char* json = nullptr;
+  size_t length = 0;
+  std::string text;
+  if (onshi_checkin_to_json(checkin, &json, &length, nullptr) == ONSHI_OK) {
+    text.assign(json, length);
+    onshi_string_free(json);
+  }
+  FaceArrivals& a = Arrivals();
+  std::lock_guard<std::mutex> lock(a.mu);
+  if (a.expected_file_id.empty() ||
+      text.find("\"file_id\":\"" + a.expected_file_id + "\"") == std::string::npos) {
+    return;  // Not the file being timed.
+  }
+  if (onshi_checkin_match_kind(checkin) != ONSHI_MATCH_IDENTIFIERS) {
+    a.problem =
+        "match kind " + std::to_string(onshi_checkin_match_kind(checkin)) + ", not IDENTIFIERS";
+  }
+  a.arrived = true;
+  a.at = now;
+  a.event_id = onshi_checkin_event_id(checkin);
+  a.cv.notify_all();
+}
+
+// Registers the face patient (a check naming a patient id records its coverage), encodes the
+// face document, opens the subscriber.
+bool SetUpCheckins(Environment* env) {
+  absl::StatusOr<sim::v1::Dataset> dataset = sim::LoadDataset(ONSHI_BENCH_DATASET);
+  if (!dataset.ok()) return Fail("dataset: " + std::string(dataset.status().message()));
+  const sim::v1::Patient* patient = nullptr;
+  for (const sim::v1::Patient& p : dataset->patients()) {
+    if (p.scenario() == kFaceScenario) patient = &p;
+  }
+  if (patient == nullptr) return Fail(std::string("no dataset patient ") + kFaceScenario);
+
+  onshi_check_request* request = onshi_check_request_new();
+  onshi_error* err = nullptr;
+  const v1::InsuranceIdentifiers& card = patient->card();
+  const std::string patient_id = "bench-face-" + std::to_string(::getpid());
+  onshi_status status =
+      onshi_check_request_set_insurer_number(request, card.insurer_number().c_str(), &err);
+  if (status == ONSHI_OK) {
+    status = onshi_check_request_set_card_symbol(request, card.insured_card_symbol().c_str(), &err);
+  }
+  if (status == ONSHI_OK) {
+    status = onshi_check_request_set_card_number(
+        request, card.insured_identification_number().c_str(), &err);
+  }
+  if (status == ONSHI_OK) {
+    status =
+        onshi_check_request_set_branch_number(request, card.insured_branch_number().c_str(), &err);
+  }
+  if (status == ONSHI_OK) {
+    status = onshi_check_request_set_birth_date(request, patient->birth_date().c_str(), &err);
+  }
+  if (status == ONSHI_OK) {
+    status = onshi_check_request_set_patient_id(request, patient_id.c_str(), &err);
+  }
+  onshi_qualification* result = nullptr;
+  if (status == ONSHI_OK) {
+    status = onshi_check_qualification(env->onshid_client, request, &result, &err);
+  }
+  onshi_check_request_free(request);
+  if (status != ONSHI_OK) return Fail("registering the face patient: " + ErrorText(err));
+  const bool recorded = onshi_qualification_recorded_patient_id(result) == patient_id;
+  onshi_qualification_free(result);
+  if (!recorded) return Fail("the face patient was not recorded");
+
+  v1::QualificationResult face;
+  face.set_process_execution_time("20261123091030");
+  face.set_medical_institution_code(kInstitution);
+  face.set_arbitrary_file_identifier("ArnHCeDfNjMCFzg=");
+  face.set_reference_classification(v1::REFERENCE_CLASSIFICATION_MY_NUMBER_CARD);
+  face.set_segment_of_result(v1::SEGMENT_OF_RESULT_COMPLETED);
+  face.set_character_code(v1::CHARACTER_CODE_UTF8);
+  face.set_processing_result_status(v1::PROCESSING_RESULT_STATUS_NORMAL);
+  face.set_qualification_validity(patient->validity());
+  for (const v1::QualificationRecord& source : patient->records()) {
+    v1::QualificationRecord& record = *face.add_records();
+    record = source;
+    v1::Consent& medication = *record.mutable_pharmacists_info_consent();
+    medication.set_flag(v1::CONSENT_FLAG_GIVEN);
+    medication.set_consent_time("20261123091030");
+    medication.set_available_time("20261124091030");
+  }
+  absl::StatusOr<std::string> bytes = oqs::EncodeQualificationResult(face, oqs::EncodeOptions{});
+  if (!bytes.ok()) return Fail("face document: " + std::string(bytes.status().message()));
+  env->face_document = *std::move(bytes);
+
+  if (!OpenSocketClient(env->onshid_socket, &env->checkin_client)) return false;
+  status = onshi_checkin_subscribe(env->checkin_client, 0, &OnCheckin, nullptr,
+                                   &env->checkin_subscription, &err);
+  if (status != ONSHI_OK) return Fail("onshi_checkin_subscribe: " + ErrorText(err));
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The benchmarks.
 
 void BM_Echo(benchmark::State& state, const std::string& key) {
@@ -508,6 +646,59 @@ void BM_Check(benchmark::State& state, const std::string& key, onshi_client* cli
     recorder.Add(std::chrono::steady_clock::now() - start);
     if (!problem.empty()) {
       recorder.Fail(state, problem);
+      break;
+    }
+  }
+}
+
+void BM_FaceCheckin(benchmark::State& state, const std::string& key) {
+  Recorder recorder(key, state);
+  static std::atomic<int64_t> next_file{0};
+  const std::string prefix = std::string(kInstitution) + "b" + std::to_string(::getpid()) + "x";
+  FaceArrivals& arrivals = Arrivals();
+  for (auto _ : state) {
+    const std::string file_id = prefix + std::to_string(next_file.fetch_add(1)) + "_20261123091030";
+    const std::string temp = g_env->face_dir + "/.onshi-tmp-bench-" + file_id;
+    const std::string final_name = g_env->face_dir + "/OQSsiquc01res_face_" + file_id + ".xml";
+    // Written under a temp name first, untimed, as the terminal's writer would.
+    if (!WriteFile(temp, g_env->face_document)) {
+      recorder.Fail(state, "cannot write " + temp);
+      break;
+    }
+    {
+      std::lock_guard<std::mutex> lock(arrivals.mu);
+      arrivals.expected_file_id = file_id;
+      arrivals.arrived = false;
+      arrivals.problem.clear();
+    }
+    const auto start = std::chrono::steady_clock::now();
+    if (::rename(temp.c_str(), final_name.c_str()) != 0) {
+      recorder.Fail(state, "cannot rename the face file into face/");
+      break;
+    }
+    std::string event_id;
+    std::string problem;
+    std::chrono::steady_clock::time_point at;
+    {
+      std::unique_lock<std::mutex> lock(arrivals.mu);
+      if (!arrivals.cv.wait_for(lock, std::chrono::seconds(10), [&] { return arrivals.arrived; })) {
+        problem = "no callback within 10 s of the rename";
+      } else {
+        at = arrivals.at;
+        event_id = arrivals.event_id;
+        problem = arrivals.problem;
+      }
+      arrivals.expected_file_id.clear();
+    }
+    if (!problem.empty()) {
+      recorder.Fail(state, problem);
+      break;
+    }
+    recorder.Add(at - start);
+    // Untimed: a host acknowledges what it showed.
+    onshi_error* err = nullptr;
+    if (onshi_checkin_ack(g_env->checkin_client, event_id.c_str(), &err) != ONSHI_OK) {
+      recorder.Fail(state, "onshi_checkin_ack: " + ErrorText(err));
       break;
     }
   }
@@ -609,6 +800,7 @@ constexpr Row kRows[] = {
     {"c_embedded_twin_record", "(c+) same, with patient record write"},
     {"d_onshid_files_sim", "(d)  C ABI -> onshid -> files -> simulator"},
     {"d_onshid_files_sim_record", "(d+) same, with patient record write"},
+    {"f_face_checkin", "(f)  face file rename -> C ABI callback (onshid)"},
     {"e_decode", "(e1) DecodeQualificationResult"},
     {"e_pugixml", "(e2) pugixml load_buffer, defaults"},
     {"e_pugixml_codec_flags", "(e3) pugixml load_buffer, codec's flags"},
@@ -641,6 +833,8 @@ void RegisterAll() {
   add("d_onshid_files_sim_record", [](benchmark::State& st, const std::string& key) {
     BM_Check(st, key, g_env->onshid_client, true);
   });
+  add("f_face_checkin",
+      [](benchmark::State& st, const std::string& key) { BM_FaceCheckin(st, key); });
   add("e_decode", [](benchmark::State& st, const std::string& key) { BM_Decode(st, key); });
   add("e_pugixml", [](benchmark::State& st, const std::string& key) {
     BM_Pugixml(st, key, pugi::parse_default, pugi::encoding_auto);
@@ -731,6 +925,8 @@ void PrintSummary(const Environment& env) {
              "codec vs its own parse step");
   PrintRatio("c/s", "c_embedded_twin", "s_sqlite_commit",
              "embedded check vs one durable commit (a check makes two)");
+  PrintRatio("f/s", "f_face_checkin", "s_sqlite_commit",
+             "check-in latency vs one durable commit (a check-in makes one)");
   std::fflush(stdout);
 }
 
@@ -746,7 +942,8 @@ int main(int argc, char** argv) {
   auto env = std::make_unique<Environment>();
   onshi::bench::g_env = env.get();
   // Processes first: gRPC must not be initialised in this process before posix_spawn.
-  if (!onshi::bench::StartProcesses(env.get()) || !onshi::bench::OpenClients(env.get())) {
+  if (!onshi::bench::StartProcesses(env.get()) || !onshi::bench::OpenClients(env.get()) ||
+      !onshi::bench::SetUpCheckins(env.get())) {
     return 1;
   }
   onshi::bench::RegisterAll();

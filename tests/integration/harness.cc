@@ -699,7 +699,8 @@ void Stack::StopAndCheckHygiene() {
   const std::vector<std::string> quarantined = ListDir(quarantine_dir());
   auto answers_in = [](const std::vector<std::string>& names) {
     return std::count_if(names.begin(), names.end(), [](const std::string& name) {
-      return name.rfind("OQSsiquc01res_", 0) == 0;
+      // Card-reader check-ins (OQSsiquc01res_face_*) are not answers to requests.
+      return name.rfind("OQSsiquc01res_", 0) == 0 && name.rfind("OQSsiquc01res_face_", 0) != 0;
     });
   };
   const std::string sim_text = ReadFile(sim_log());

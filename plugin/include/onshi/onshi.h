@@ -1221,6 +1221,1515 @@ ONSHI_API onshi_status onshi_get_patient_record(onshi_client* client, const char
 
 /** @} */
 
+/* ------------------------------------------------------------------------------------------ */
+/* --- Card-reader check-ins: begin ---------------------------------------------------------- */
+/** @defgroup onshi_consent Consents in a qualification result
+ *
+ * What the patient chose to share, per category, as the terminal reports it in each record
+ * (a card-reader check-in carries the choices the patient made on the reader; a 個別照会 answer
+ * may carry them too). These getters work on every ::onshi_qualification, including the one a
+ * check-in lends (onshi_checkin_qualification()).
+ *  @{ */
+
+/** Consent category: 限度額適用認定証 data (OQSCD001). Since 0.1. */
+#define ONSHI_CONSENT_LIMIT_CERTIFICATE 1
+/** Consent category: 特定疾病療養受療証 data. Since 0.1. */
+#define ONSHI_CONSENT_SPECIFIC_DISEASES 2
+/** Consent category: 特定健診情報 (health checkups). Since 0.1. */
+#define ONSHI_CONSENT_HEALTH_CHECKUPS 3
+/** Consent category: 薬剤情報 (medication history). Since 0.1. */
+#define ONSHI_CONSENT_MEDICATION 4
+/** Consent category: 診療情報 (diagnoses and treatments). Since 0.1. */
+#define ONSHI_CONSENT_DIAGNOSIS 5
+/** Consent category: 手術情報 (operations). Since 0.1. */
+#define ONSHI_CONSENT_OPERATION 6
+
+/** onshi_qualification_consent_flag(): the record does not report this category. Since 0.1. */
+#define ONSHI_CONSENT_FLAG_UNSPECIFIED 0
+/** 同意なし / 未同意. Since 0.1. */
+#define ONSHI_CONSENT_FLAG_NOT_GIVEN 1
+/** 同意あり / 同意. Since 0.1. */
+#define ONSHI_CONSENT_FLAG_GIVEN 2
+/** 同意有効期限切れ: the consent has expired. Since 0.1. */
+#define ONSHI_CONSENT_FLAG_EXPIRED 3
+/** 同意取得困難: consent could not be obtained. Since 0.1. */
+#define ONSHI_CONSENT_FLAG_DIFFICULT 4
+
+/**
+ * The patient's choice for one category in record @p i.
+ *
+ * @param q        The result; may be NULL.
+ * @param i        Record index, 0 … onshi_qualification_record_count() - 1.
+ * @param category One of ONSHI_CONSENT_LIMIT_CERTIFICATE … ONSHI_CONSENT_OPERATION.
+ * @return One of ONSHI_CONSENT_FLAG_* (later versions may add values);
+ *         ONSHI_CONSENT_FLAG_UNSPECIFIED when the record does not report it, and for NULL, an
+ *         index out of range or an unknown category.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int32_t onshi_qualification_consent_flag(const onshi_qualification* q, int32_t i,
+                                                   int32_t category) ONSHI_NOEXCEPT;
+
+/**
+ * When the patient gave (or refused) consent for one category in record @p i: a Japan-time
+ * timestamp YYYYMMDDhhmmss as the terminal writes it.
+ *
+ * @param q        The result; may be NULL.
+ * @param i        Record index.
+ * @param category One of ONSHI_CONSENT_*.
+ * @return Borrowed, valid until the result is freed; never NULL ("" when not reported, out of
+ *         range or an unknown category).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_qualification_consent_time(const onshi_qualification* q, int32_t i,
+                                                       int32_t category) ONSHI_NOEXCEPT;
+
+/**
+ * Until when the consented information may be viewed (for 外来 24 hours after the consent):
+ * a Japan-time timestamp YYYYMMDDhhmmss. The terminal reports it for the information
+ * categories (健診, 薬剤, 診療, 手術), not for 限度額 and 特定疾病.
+ *
+ * @param q        The result; may be NULL.
+ * @param i        Record index.
+ * @param category One of ONSHI_CONSENT_*.
+ * @return Borrowed, valid until the result is freed; never NULL ("" when not reported, out of
+ *         range or an unknown category).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_qualification_consent_available_time(const onshi_qualification* q,
+                                                                 int32_t i,
+                                                                 int32_t category) ONSHI_NOEXCEPT;
+
+/** @} */
+
+/** @defgroup onshi_checkin Card-reader check-ins
+ *
+ * When a patient puts the My Number card on the face-authenticating card reader, the terminal
+ * writes the result into its face/ folder unasked. onshi reads each file once, finds the
+ * patient in the record (by the clinic's 照会番号, else by the insurance numbers and birth date;
+ * several candidates are reported, never guessed), records it, and keeps it as an event until
+ * a host acknowledges it with onshi_checkin_ack(). A host receives events by polling
+ * (onshi_checkin_next()) or by callback (onshi_checkin_subscribe()). Events survive restarts of
+ * the host and of onshid: a host that did not acknowledge an event receives it again after it
+ * reconnects. See docs/checkins.md.
+ *  @{ */
+
+/** onshi_checkin_match_kind(): NULL check-in. Since 0.1. */
+#define ONSHI_MATCH_UNSPECIFIED 0
+/** The file's 照会番号 (ReferenceNumber) is a patient id of the record. Since 0.1. */
+#define ONSHI_MATCH_REFERENCE_NUMBER 1
+/** The insurance numbers and birth date are the current coverage of exactly one patient.
+ *  Since 0.1. */
+#define ONSHI_MATCH_IDENTIFIERS 2
+/** No patient of the record matches (未登録の患者: a new patient, or numbers that changed).
+ *  Since 0.1. */
+#define ONSHI_MATCH_NONE 3
+/** Several patients match (候補が複数): staff choose among onshi_checkin_candidate_patient_id().
+ *  Since 0.1. */
+#define ONSHI_MATCH_AMBIGUOUS 4
+
+/**
+ * One card-reader check-in: the event (sequence, id, when onshi read it), who the patient is,
+ * and the terminal's result with what it means for the bill (through
+ * onshi_checkin_qualification()). Returned by onshi_checkin_next() (owned by the caller,
+ * released with onshi_checkin_free()) or lent to an onshi_checkin_subscribe() callback.
+ * Immutable: every getter may be called from any thread; getters never fail (NULL gives "" or
+ * 0). Since 0.1.
+ */
+typedef struct onshi_checkin onshi_checkin;
+
+/**
+ * A running check-in subscription (onshi_checkin_subscribe()). Ended and released with
+ * onshi_subscription_stop(). Since 0.1.
+ */
+typedef struct onshi_subscription onshi_subscription;
+
+/**
+ * The callback of onshi_checkin_subscribe(). Called on a thread of the library, one event at a
+ * time, in sequence order.
+ *
+ * @param user_data As given to onshi_checkin_subscribe().
+ * @param checkin   The check-in, borrowed for the duration of the call only (copy what you
+ *                  keep; acknowledge with its event id). Never NULL.
+ * Since 0.1.
+ */
+typedef void (*onshi_checkin_callback)(void* user_data, const onshi_checkin* checkin);
+
+/**
+ * The polling call: returns the next unacknowledged check-in after this client's cursor,
+ * waiting up to @p timeout_ms for one to arrive (a new check-in is returned the moment it is
+ * recorded). The cursor starts before the oldest unacknowledged check-in when the client is
+ * opened and moves past each check-in returned, so every call returns a different one,
+ * acknowledged or not; a new client (e.g. after the host restarted) starts again with the
+ * oldest unacknowledged. Acknowledge each check-in once it is handled (onshi_checkin_ack()).
+ *
+ * @param client     The client; must not be NULL.
+ * @param timeout_ms How long to wait, 1 … 86400000; or 0 to take only a check-in already
+ *                   waiting (the call still talks to the service, within the client's default
+ *                   timeout).
+ * @param[out] out   Receives the check-in (owned by the caller, release with
+ *                   onshi_checkin_free()), or NULL when none arrived in time. Must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK (also when none arrived: *out is then NULL); ONSHI_INVALID_ARGUMENT (NULL
+ *         argument, timeout out of range); ONSHI_UNAVAILABLE (ONSHI_SIDECAR_UNAVAILABLE when
+ *         onshid cannot be reached, ONSHI_STORE_UNAVAILABLE); ONSHI_CANCELLED (the service is
+ *         shutting down); or another ::onshi_status.
+ * Thread-safety: may be called from any thread; concurrent calls on one client take turns (a
+ * call that cannot start before its timeout returns ONSHI_OK with NULL), so no check-in is
+ * returned twice by one client. Blocks up to @p timeout_ms. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_checkin_next(onshi_client* client, int64_t timeout_ms,
+                                          onshi_checkin** out, onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Releases a check-in returned by onshi_checkin_next(). Strings and the qualification view
+ * obtained from it become invalid. Never pass a check-in lent to a callback.
+ *
+ * @param checkin The check-in; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same check-in. Since 0.1.
+ */
+ONSHI_API void onshi_checkin_free(onshi_checkin* checkin) ONSHI_NOEXCEPT;
+
+/**
+ * The event's sequence: increasing in the order onshi read the files, the same every time the
+ * event is delivered. Pass the last one handled to onshi_checkin_subscribe() to resume.
+ *
+ * @param checkin The check-in; may be NULL.
+ * @return The sequence (≥ 1), or 0 for NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int64_t onshi_checkin_sequence(const onshi_checkin* checkin) ONSHI_NOEXCEPT;
+
+/**
+ * The event id: random, what onshi_checkin_ack() takes. It is also the check id of the
+ * confirmation recorded for the matched patient (onshi_qualification_request_id() of
+ * onshi_checkin_qualification() returns it too).
+ *
+ * @param checkin The check-in; may be NULL.
+ * @return Borrowed, valid until the check-in is freed (or the callback returns); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkin_event_id(const onshi_checkin* checkin) ONSHI_NOEXCEPT;
+
+/**
+ * When onshi read the face file, in milliseconds since the Unix epoch (UTC).
+ *
+ * @param checkin The check-in; may be NULL.
+ * @return The time, or 0 for NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int64_t onshi_checkin_received_time_ms(const onshi_checkin* checkin) ONSHI_NOEXCEPT;
+
+/**
+ * How the patient was found in the record.
+ *
+ * @param checkin The check-in; may be NULL.
+ * @return One of ONSHI_MATCH_* (later versions may add values); ONSHI_MATCH_UNSPECIFIED for
+ *         NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int32_t onshi_checkin_match_kind(const onshi_checkin* checkin) ONSHI_NOEXCEPT;
+
+/**
+ * The matched patient's id, for ONSHI_MATCH_REFERENCE_NUMBER and ONSHI_MATCH_IDENTIFIERS (the
+ * check-in was recorded into that patient: onshi_qualification_recorded_patient_id() of the
+ * qualification view says the same); "" otherwise.
+ *
+ * @param checkin The check-in; may be NULL.
+ * @return Borrowed, valid until the check-in is freed (or the callback returns); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkin_patient_id(const onshi_checkin* checkin) ONSHI_NOEXCEPT;
+
+/**
+ * For ONSHI_MATCH_AMBIGUOUS: how many patients match (≥ 2); 0 otherwise. Nothing was recorded
+ * into any of them.
+ *
+ * @param checkin The check-in; may be NULL.
+ * @return The count (0 for NULL).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int32_t onshi_checkin_candidate_count(const onshi_checkin* checkin) ONSHI_NOEXCEPT;
+
+/**
+ * The id of candidate @p i (sorted by id) for ONSHI_MATCH_AMBIGUOUS.
+ *
+ * @param checkin The check-in; may be NULL.
+ * @param i       Candidate index, 0 … onshi_checkin_candidate_count() - 1.
+ * @return Borrowed, valid until the check-in is freed (or the callback returns); never NULL
+ *         ("" when out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkin_candidate_patient_id(const onshi_checkin* checkin,
+                                                         int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * The check-in's result as a qualification result, so that every onshi_qualification_*
+ * getter works on it: the records (氏名, 記号・番号 …), the status and 負担割合, 限度額区分,
+ * notices, consents (onshi_qualification_consent_flag() …), what was recorded into the matched
+ * patient (coverage version and changes). Its outcome is ONSHI_OUTCOME_ANSWERED; its request id
+ * is the event id; its confirmation date is the file's QualificationConfirmationDate (else the
+ * date of its ProcessExecutionTime).
+ *
+ * @param checkin The check-in; may be NULL.
+ * @return A view borrowed from @p checkin, valid as long as it; NULL for NULL. Never free it
+ *         with onshi_qualification_free().
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const onshi_qualification* onshi_checkin_qualification(const onshi_checkin* checkin)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The whole event as JSON: the onshi.v1.CheckinEvent message in the protobuf JSON mapping with
+ * the proto field names, as for onshi_qualification_to_json().
+ *
+ * @param checkin The check-in; must not be NULL.
+ * @param[out] out Receives a NUL-terminated UTF-8 string owned by the caller (release with
+ *                 onshi_string_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] out_len Receives the length in bytes without the NUL; may be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, ONSHI_INVALID_ARGUMENT (NULL @p checkin or @p out), or ONSHI_INTERNAL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_checkin_to_json(const onshi_checkin* checkin, char** out,
+                                             size_t* out_len, onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Marks a check-in as handled: it is not delivered again, to this host or any other.
+ * Idempotent: acknowledging again succeeds and changes nothing.
+ *
+ * @param client   The client; must not be NULL.
+ * @param event_id The event id (onshi_checkin_event_id()), UTF-8; must not be NULL. Borrowed
+ *                 for this call only.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_NOT_FOUND (ONSHI_CHECKIN_NOT_FOUND) for an unknown event id;
+ *         ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8, malformed id); ONSHI_UNAVAILABLE
+ *         (ONSHI_SIDECAR_UNAVAILABLE, ONSHI_STORE_UNAVAILABLE: retry); ONSHI_DEADLINE_EXCEEDED;
+ *         or another ::onshi_status. Uses the client's default timeout.
+ * Thread-safety: may be called from any thread, including from inside a subscription's
+ * callback. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_checkin_ack(onshi_client* client, const char* event_id,
+                                         onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The optional callback: calls @p callback on a library thread for every unacknowledged
+ * check-in with a sequence above @p after_sequence (oldest first), then for each new one the
+ * moment it is recorded, until onshi_subscription_stop(). While onshid is unreachable (e.g.
+ * restarting) the thread reconnects with backoff (50 ms doubling to 1 s) and resumes after the
+ * last check-in it delivered; nothing is reported to the callback meanwhile. The subscription
+ * does not acknowledge: call onshi_checkin_ack() when a check-in is handled, or it is delivered
+ * again to the next subscription or poll (a restarted host gets every unacknowledged check-in
+ * again with @p after_sequence 0).
+ *
+ * The callback runs one at a time, on one thread per subscription; a slow callback delays the
+ * next check-in of this subscription only. It must not call onshi_subscription_stop() on its
+ * own subscription expecting to wait (it then only requests the stop, see there) and must not
+ * close the client. It may call any other function, onshi_checkin_ack() included.
+ *
+ * @param client        The client; must not be NULL. It must stay open while the subscription
+ *                      runs; onshi_client_close() stops every subscription of the client first
+ *                      (their handles must still be released with onshi_subscription_stop()).
+ * @param after_sequence Deliver only check-ins with a larger sequence; 0 for every
+ *                      unacknowledged one. Must not be negative.
+ * @param callback      The callback; must not be NULL.
+ * @param user_data     Passed to every call of @p callback; may be NULL. Not owned.
+ * @param[out] out      Receives the subscription (release with onshi_subscription_stop()); set
+ *                      to NULL on failure. Must not be NULL.
+ * @param[out] err      Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL argument, negative @p after_sequence);
+ *         ONSHI_INTERNAL (the thread could not be started). No connection is needed to
+ *         subscribe: the thread waits for onshid.
+ * Thread-safety: may be called from any thread; several subscriptions may run on one client.
+ * Since 0.1.
+ */
+ONSHI_API onshi_status onshi_checkin_subscribe(onshi_client* client, int64_t after_sequence,
+                                               onshi_checkin_callback callback, void* user_data,
+                                               onshi_subscription** out,
+                                               onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Stops a subscription and releases it. Once it returns, the callback is not running and will
+ * not be called again (so @p user_data may be released), except when called from inside the
+ * subscription's own callback: then it only requests the stop and returns at once, and the
+ * library's thread ends as soon as the callback returns.
+ *
+ * @param subscription The subscription; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: may be called from any thread (see above for the callback's own); blocks
+ * until a running callback returns. Since 0.1.
+ */
+ONSHI_API void onshi_subscription_stop(onshi_subscription* subscription) ONSHI_NOEXCEPT;
+
+/** @} */
+/* --- Card-reader check-ins: end ------------------------------------------------------------ */
+
+/* ------------------------------------------------------------------------------------------ */
+/* --- 一括照会 (batch pre-check) and 照会番号 registration: begin ---------------------------- */
+/** @defgroup onshi_batch Batch pre-check (一括照会)
+ *
+ * Checks many patients at once through the terminal's bulk interface, e.g. tomorrow's
+ * appointments: build an ::onshi_batch_request with one line per patient, then
+ * onshi_batch_run() streams each patient's result to a callback as the terminal's answers are
+ * recorded. The service uploads the patients in files, asks for the results with backoff while
+ * the terminal is still processing, records every answer into its patient (a confirmation and,
+ * when the coverage changed, a new coverage version), and keeps going when nobody listens or
+ * onshid restarts. A batch is identified by its request_id: running the same request again
+ * resumes it and delivers every recorded result again; the same request_id with other patients
+ * is refused (ONSHI_ALREADY_EXISTS, ONSHI_REQUEST_ID_CONFLICT). See docs/batches.md.
+ *  @{ */
+
+/**
+ * The patients of one batch and its request_id (an idempotency key, random, generated at
+ * creation). Use by one thread at a time; onshi_batch_run() only reads it, so it may be sent
+ * again (to resume) while nobody modifies it. Since 0.1.
+ */
+typedef struct onshi_batch_request onshi_batch_request;
+
+/**
+ * One patient's result, lent to the onshi_batch_run() callback for the duration of the call:
+ * its place in the request, the patient id, and either an error (the patient's line was invalid
+ * and never sent, or the terminal failed its file) or the terminal's answer as an
+ * ::onshi_qualification (onshi_batch_result_qualification()). Getters never fail (NULL gives ""
+ * or 0). Since 0.1.
+ */
+typedef struct onshi_batch_result onshi_batch_result;
+
+/**
+ * The callback of onshi_batch_run(), called on the thread that called onshi_batch_run(), once
+ * per patient, in the order the results are recorded (file by file, not the request's order).
+ *
+ * @param user_data As given to onshi_batch_run().
+ * @param result    The result, borrowed for the duration of the call only (copy what you keep;
+ *                  do not free it). Never NULL.
+ * @return 0 to go on; any other value stops onshi_batch_run(), which then returns
+ *         ONSHI_CANCELLED (the batch itself goes on in the service).
+ * Since 0.1.
+ */
+typedef int32_t (*onshi_batch_callback)(void* user_data, const onshi_batch_result* result);
+
+/**
+ * Creates an empty batch with a fresh random request_id, confirmation date "" (today in Japan)
+ * and the client's default timeout.
+ *
+ * @return A new request owned by the caller (release with onshi_batch_request_free()), or NULL
+ *         when memory is exhausted.
+ * Thread-safety: may be called from any thread. Since 0.1.
+ */
+ONSHI_API onshi_batch_request* onshi_batch_request_new(void) ONSHI_NOEXCEPT;
+
+/**
+ * Releases a batch request.
+ *
+ * @param request The request; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same request. Since 0.1.
+ */
+ONSHI_API void onshi_batch_request_free(onshi_batch_request* request) ONSHI_NOEXCEPT;
+
+/**
+ * Replaces the generated request_id, e.g. with the one the host stored before a crash to resume
+ * that batch. Random, never derived from insurance numbers, 8–64 characters of [A-Za-z0-9._-]
+ * (the service checks: ONSHI_INVALID_REQUEST_ID).
+ *
+ * @param request    The request; must not be NULL.
+ * @param request_id UTF-8, copied; must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_batch_request_set_request_id(onshi_batch_request* request,
+                                                          const char* request_id,
+                                                          onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The batch's idempotency key. Store it with the batch to resume it after a crash.
+ *
+ * @param request The request; may be NULL.
+ * @return Borrowed, valid until the request is freed or its request_id set again; never NULL
+ *         ("" for NULL).
+ * Thread-safety: may be called concurrently with other reads of the request. Since 0.1.
+ */
+ONSHI_API const char* onshi_batch_request_request_id(const onshi_batch_request* request)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The date to confirm every patient for, YYYYMMDD; "" (the default) means today in Japan; at
+ * most one day ahead (tomorrow's appointments).
+ *
+ * @param request The request; must not be NULL.
+ * @param date    UTF-8, copied; must not be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_batch_request_set_confirmation_date(onshi_batch_request* request,
+                                                                 const char* date,
+                                                                 onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * How long onshi_batch_run() may take, in milliseconds. When not set: the client's timeout if
+ * set (onshi_client_options_set_timeout_ms()), else 3900000 (65 minutes: the service gives a
+ * batch up to terminal.bulk_timeout_ms, 1 hour by default). When it passes,
+ * onshi_batch_run() returns ONSHI_DEADLINE_EXCEEDED and the batch goes on.
+ *
+ * @param request    The request; must not be NULL.
+ * @param timeout_ms 1 … 86400000, or 0 for the default.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, value out of range).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_batch_request_set_timeout_ms(onshi_batch_request* request,
+                                                          int64_t timeout_ms,
+                                                          onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Appends one patient. The values are what onshi_check_request_set_*() take for a 個別照会;
+ * the service checks each line on its own: an invalid line gets its error as its result (e.g.
+ * ONSHI_INVALID_INSURER_NUMBER) and is never sent, the others go on.
+ *
+ * @param request        The request; must not be NULL.
+ * @param patient_id     The host's patient id to record the answer into: required, 1–64
+ *                       characters of [A-Za-z0-9._-], never an insurance number.
+ * @param insurer_number 保険者番号, 8 (or 6) digits.
+ * @param card_symbol    記号 ("" when none, e.g. 後期高齢者).
+ * @param card_number    番号.
+ * @param branch_number  枝番 ("" when none).
+ * @param birth_date     生年月日, YYYYMMDD.
+ * @param limit_consent  1 when the patient consented to the disclosure of 限度額 data, else 0.
+ * @param[out] err       Optional error out-parameter.
+ * All strings are UTF-8, copied, and must not be NULL.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8, @p limit_consent
+ *         not 0 or 1).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_batch_request_add_patient(
+    onshi_batch_request* request, const char* patient_id, const char* insurer_number,
+    const char* card_symbol, const char* card_number, const char* branch_number,
+    const char* birth_date, int32_t limit_consent, onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The number of patients added so far.
+ *
+ * @param request The request; may be NULL.
+ * @return The count (0 for NULL).
+ * Thread-safety: may be called concurrently with other reads of the request. Since 0.1.
+ */
+ONSHI_API int32_t onshi_batch_request_patient_count(const onshi_batch_request* request)
+    ONSHI_NOEXCEPT;
+
+/**
+ * Runs (or resumes) the batch and calls @p callback with each patient's result as it is
+ * recorded, on this thread; blocks until every patient has its result (ONSHI_OK), the
+ * callback asks to stop (ONSHI_CANCELLED), the deadline passes (ONSHI_DEADLINE_EXCEEDED, see
+ * onshi_batch_request_set_timeout_ms()) or another error ends it. Each patient's result is
+ * passed to the callback exactly once per call, even when onshid restarts during the call (the
+ * stream is reopened within the connect timeout and the results already passed are skipped).
+ *
+ * After an error, the batch goes on in the service (it was recorded before anything was
+ * sent). To resume, call onshi_batch_run() again with the same request (or one with the same
+ * request_id and the same patients): every result recorded so far is passed to the callback
+ * again, from the first, then the new ones as they come. Handle results idempotently, e.g. by
+ * onshi_batch_result_index() or patient id.
+ *
+ * @param client    The client; must not be NULL.
+ * @param request   The batch; must not be NULL. Borrowed for this call only.
+ * @param callback  Called for each result; must not be NULL.
+ * @param user_data Passed to @p callback as is; may be NULL.
+ * @param[out] err  Optional error out-parameter.
+ * @return ONSHI_OK when every patient's result was passed to @p callback;
+ *         ONSHI_INVALID_ARGUMENT (NULL argument; the batch's request_id, confirmation date or
+ *         no patients: ONSHI_INVALID_REQUEST_ID, ONSHI_INVALID_CONFIRMATION_DATE,
+ *         ONSHI_INVALID_ARGUMENT; more patients than terminal.batch_max_patients:
+ *         ONSHI_BATCH_TOO_LARGE); ONSHI_ALREADY_EXISTS (ONSHI_REQUEST_ID_CONFLICT);
+ *         ONSHI_CANCELLED; ONSHI_DEADLINE_EXCEEDED; ONSHI_UNAVAILABLE
+ *         (ONSHI_SIDECAR_UNAVAILABLE, ONSHI_STORE_UNAVAILABLE); or another ::onshi_status.
+ *         Per-patient problems are not errors of the call: they are results.
+ * Thread-safety: may be called concurrently on the same client (also for the same request
+ * from several threads; each call gets every result). Since 0.1.
+ */
+ONSHI_API onshi_status onshi_batch_run(onshi_client* client, const onshi_batch_request* request,
+                                       onshi_batch_callback callback, void* user_data,
+                                       onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The patient's position in the request (0 for the first onshi_batch_request_add_patient()).
+ *
+ * @param result The result; may be NULL.
+ * @return The index (-1 for NULL).
+ * Thread-safety: during the callback. Since 0.1.
+ */
+ONSHI_API int32_t onshi_batch_result_index(const onshi_batch_result* result) ONSHI_NOEXCEPT;
+
+/**
+ * The patient id of the line, as given.
+ *
+ * @param result The result; may be NULL.
+ * @return Borrowed for the duration of the callback; never NULL.
+ * Thread-safety: during the callback. Since 0.1.
+ */
+ONSHI_API const char* onshi_batch_result_patient_id(const onshi_batch_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The number of patients in the batch (for a progress display).
+ *
+ * @param result The result; may be NULL.
+ * @return The count (0 for NULL).
+ * Thread-safety: during the callback. Since 0.1.
+ */
+ONSHI_API int32_t onshi_batch_result_total(const onshi_batch_result* result) ONSHI_NOEXCEPT;
+
+/**
+ * ONSHI_OK when the terminal answered for this patient (see onshi_batch_result_qualification(),
+ * which may still say 無効 or 該当資格なし: that is the answer); otherwise why there is no answer:
+ * the line was invalid and never sent (ONSHI_INVALID_ARGUMENT with e.g.
+ * ONSHI_INVALID_BIRTH_DATE), or the terminal failed, refused or never finished the patient's
+ * file (ONSHI_UNAVAILABLE ONSHI_TERMINAL_FAILED, ONSHI_FAILED_PRECONDITION
+ * ONSHI_TERMINAL_REJECTED_REQUEST, ONSHI_DEADLINE_EXCEEDED ONSHI_TERMINAL_TIMEOUT, ...). A
+ * patient with an error was not confirmed: check it individually (onshi_check_qualification()).
+ *
+ * @param result The result; may be NULL.
+ * @return The status (ONSHI_OK for NULL).
+ * Thread-safety: during the callback. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_batch_result_error_code(const onshi_batch_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The stable reason of the patient's error (docs/errors.md), "" when answered.
+ *
+ * @param result The result; may be NULL.
+ * @return Borrowed for the duration of the callback; never NULL.
+ * Thread-safety: during the callback. Since 0.1.
+ */
+ONSHI_API const char* onshi_batch_result_error_reason(const onshi_batch_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The text of the patient's error for reception staff (Japanese), "" when answered.
+ *
+ * @param result The result; may be NULL.
+ * @return Borrowed for the duration of the callback; never NULL.
+ * Thread-safety: during the callback. Since 0.1.
+ */
+ONSHI_API const char* onshi_batch_result_error_staff_message(const onshi_batch_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The text of the patient's error for IT (English, no patient data), "" when answered.
+ *
+ * @param result The result; may be NULL.
+ * @return Borrowed for the duration of the callback; never NULL.
+ * Thread-safety: during the callback. Since 0.1.
+ */
+ONSHI_API const char* onshi_batch_result_error_it_message(const onshi_batch_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The terminal's answer for the patient as a qualification result, so that every
+ * onshi_qualification_*() getter works on it: validity, 資格 label, records, 負担割合,
+ * 限度額区分, notices, what was recorded (patient id, coverage version, changes) and its JSON.
+ * Its outcome is ONSHI_OUTCOME_ANSWERED.
+ *
+ * @param result The result; may be NULL.
+ * @return Borrowed for the duration of the callback (do not free it; copy what you keep, e.g.
+ *         with onshi_qualification_to_json()); NULL when the patient has an error, and for
+ *         NULL.
+ * Thread-safety: during the callback. Since 0.1.
+ */
+ONSHI_API const onshi_qualification* onshi_batch_result_qualification(
+    const onshi_batch_result* result) ONSHI_NOEXCEPT;
+
+/**
+ * LimitApplicationCertificateChanged (OQSCD014) of the answer: the patient's 限度額 data
+ * changed since the last check, or the terminal could not tell. Check the 限度額区分 at the desk.
+ *
+ * @param result The result; may be NULL.
+ * @return 1 when any record says so, else 0 (and for errors and NULL).
+ * Thread-safety: during the callback. Since 0.1.
+ */
+ONSHI_API int32_t onshi_batch_result_limit_certificate_changed(const onshi_batch_result* result)
+    ONSHI_NOEXCEPT;
+
+/** @} */
+
+/** @defgroup onshi_reference_numbers 照会番号 registration
+ *
+ * Registers the host's patient id as each patient's 照会番号 at the terminal, with the insurance
+ * numbers of the patient's current coverage in the record (so the patient must have been
+ * checked once). Card-reader check-ins then carry the number, and onshi identifies the patient
+ * by it (::onshi_checkin). One patient goes as a single registration, several as a bulk one.
+ *  @{ */
+
+/**
+ * The outcomes of onshi_register_reference_numbers(), one per patient id in the order given.
+ * Owned by the caller, released with onshi_reference_numbers_free(). Immutable: getters may be
+ * called from any thread and never fail (out of range or NULL gives "" or 0). Since 0.1.
+ */
+typedef struct onshi_reference_numbers onshi_reference_numbers;
+
+/**
+ * Registers each patient's patient id as its 照会番号 and waits for every outcome. Idempotent
+ * by @p request_id: after an error (e.g. ONSHI_DEADLINE_EXCEEDED: the registration goes on),
+ * call again with the same request_id and patient ids to get the outcomes.
+ *
+ * Per-patient problems are outcomes, not errors of the call: an invalid or too long patient id
+ * (a 照会番号 has at most 50 characters: ONSHI_INVALID_PATIENT_ID), one listed twice
+ * (ONSHI_INVALID_ARGUMENT), a patient without recorded coverage (ONSHI_NO_COVERAGE), the
+ * terminal refusing one registration (ONSHI_REFERENCE_NUMBER_REFUSED, with its code and
+ * message) or failing the whole exchange (ONSHI_TERMINAL_FAILED, ONSHI_TERMINAL_TIMEOUT, ...).
+ *
+ * @param client      The client; must not be NULL.
+ * @param request_id  The idempotency key: random, 8–64 characters of [A-Za-z0-9._-]; UTF-8;
+ *                    must not be NULL.
+ * @param patient_ids @p count patient ids (UTF-8, none NULL); borrowed for this call only.
+ * @param count       1 … terminal.batch_max_patients.
+ * @param timeout_ms  Deadline in milliseconds, 1 … 86400000, or 0 for the default (as for
+ *                    onshi_batch_request_set_timeout_ms()).
+ * @param[out] out    Receives the outcomes, owned by the caller; set to NULL on failure. Must
+ *                    not be NULL.
+ * @param[out] err    Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8, @p count 0, timeout
+ *         out of range, ONSHI_INVALID_REQUEST_ID, ONSHI_BATCH_TOO_LARGE); ONSHI_ALREADY_EXISTS
+ *         (ONSHI_REQUEST_ID_CONFLICT: the request_id was used for other patient ids);
+ *         ONSHI_DEADLINE_EXCEEDED; ONSHI_UNAVAILABLE; or another ::onshi_status.
+ * Thread-safety: may be called concurrently on the same client. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_register_reference_numbers(onshi_client* client,
+                                                        const char* request_id,
+                                                        const char* const* patient_ids,
+                                                        size_t count, int64_t timeout_ms,
+                                                        onshi_reference_numbers** out,
+                                                        onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Releases outcomes. Strings obtained from them become invalid.
+ *
+ * @param outcomes The outcomes; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same object. Since 0.1.
+ */
+ONSHI_API void onshi_reference_numbers_free(onshi_reference_numbers* outcomes) ONSHI_NOEXCEPT;
+
+/**
+ * The number of outcomes (= the patient ids given). Index the getters with 0 … count-1.
+ *
+ * @param outcomes The outcomes; may be NULL.
+ * @return The count (0 for NULL).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int32_t onshi_reference_numbers_count(const onshi_reference_numbers* outcomes)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The patient id of outcome @p i.
+ *
+ * @param outcomes The outcomes; may be NULL.
+ * @param i        Outcome index.
+ * @return Borrowed, valid until onshi_reference_numbers_free(); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_reference_numbers_patient_id(const onshi_reference_numbers* outcomes,
+                                                         int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * Whether the terminal registered the patient's 照会番号.
+ *
+ * @param outcomes The outcomes; may be NULL.
+ * @param i        Outcome index.
+ * @return 1 when registered, else 0.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int32_t onshi_reference_numbers_registered(const onshi_reference_numbers* outcomes,
+                                                     int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * Why outcome @p i was not registered, as a status code; ONSHI_OK when registered.
+ *
+ * @param outcomes The outcomes; may be NULL.
+ * @param i        Outcome index.
+ * @return The status (ONSHI_OK when registered, out of range or NULL).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_reference_numbers_error_code(const onshi_reference_numbers* outcomes,
+                                                          int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * The stable reason why outcome @p i was not registered (e.g. "ONSHI_NO_COVERAGE"); "" when
+ * registered.
+ *
+ * @param outcomes The outcomes; may be NULL.
+ * @param i        Outcome index.
+ * @return Borrowed, valid until onshi_reference_numbers_free(); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_reference_numbers_error_reason(const onshi_reference_numbers* outcomes,
+                                                           int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * Why outcome @p i was not registered, for reception staff (Japanese); "" when registered.
+ *
+ * @param outcomes The outcomes; may be NULL.
+ * @param i        Outcome index.
+ * @return Borrowed, valid until onshi_reference_numbers_free(); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_reference_numbers_error_staff_message(
+    const onshi_reference_numbers* outcomes, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * Why outcome @p i was not registered, for IT (English, no patient data); "" when registered.
+ *
+ * @param outcomes The outcomes; may be NULL.
+ * @param i        Outcome index.
+ * @return Borrowed, valid until onshi_reference_numbers_free(); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_reference_numbers_error_it_message(
+    const onshi_reference_numbers* outcomes, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * The terminal's ProcessingResultCode for the registration, as written; "" when the terminal
+ * did not answer for it.
+ *
+ * @param outcomes The outcomes; may be NULL.
+ * @param i        Outcome index.
+ * @return Borrowed, valid until onshi_reference_numbers_free(); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_reference_numbers_result_code(const onshi_reference_numbers* outcomes,
+                                                          int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * The terminal's ProcessingResultMessage for the registration (Japanese, for staff), as
+ * written; "" when none.
+ *
+ * @param outcomes The outcomes; may be NULL.
+ * @param i        Outcome index.
+ * @return Borrowed, valid until onshi_reference_numbers_free(); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_reference_numbers_result_message(
+    const onshi_reference_numbers* outcomes, int32_t i) ONSHI_NOEXCEPT;
+
+/** @} */
+/* --- 一括照会 (batch pre-check) and 照会番号 registration: end ------------------------------ */
+
+/* ------------------------------------------------------------------------------------------ */
+/* --- 薬剤情報 (medication history) and 特定健診 (health checkups): begin -------------------- */
+/** @defgroup onshi_medical_request Medication history and checkup requests
+ *
+ * Asking the terminal for a patient's 薬剤情報 (YZK: medication dispensed and prescribed, by
+ * month, with 診療・手術 information on request) or 特定健診情報 (TKK: health checkup results),
+ * as structured data or as the terminal's PDF. The patient is one of the record (named by the
+ * host's patient id, as in onshi_check_request_set_patient_id()): onshi sends the identifiers
+ * of the patient's current coverage, so a qualification check or a card-reader check-in must
+ * have recorded one first (else ONSHI_NO_COVERAGE).
+ *
+ * The terminal releases this information only under the patient's consent, given on the card
+ * reader (外来: for 24 hours). When it refuses, the call fails with ONSHI_FAILED_PRECONDITION,
+ * reason ONSHI_NO_CONSENT; show the error's staff text. See docs/medical-info.md.
+ *
+ * Like ::onshi_check_request, a request object is one logical request with a random request_id
+ * from its creation: sending it again after a failure (e.g. ONSHI_MEDICAL_INFO_TIMEOUT) asks
+ * for the outcome of the first attempt, and returns an answer that arrived since. Use by one
+ * thread at a time; the get functions only read it.
+ *  @{ */
+
+/** Result format: structured, read with the typed getters (the default). Since 0.1. */
+#define ONSHI_MEDICAL_FORMAT_XML 1
+/** Result format: the terminal's PDF, passed through byte for byte. Since 0.1. */
+#define ONSHI_MEDICAL_FORMAT_PDF 2
+
+/** Care setting (診療区分 OQSCD028): 外来, the default. Since 0.1. */
+#define ONSHI_CARE_SETTING_OUTPATIENT 1
+/** Care setting: 訪問診療等. Since 0.1. */
+#define ONSHI_CARE_SETTING_HOME_VISIT 2
+/** Care setting: オンライン診療等. Since 0.1. */
+#define ONSHI_CARE_SETTING_ONLINE 3
+/** Care setting: 救急時. Since 0.1. */
+#define ONSHI_CARE_SETTING_EMERGENCY 4
+
+/**
+ * A request for a patient's medication history. Since 0.1.
+ */
+typedef struct onshi_medication_request onshi_medication_request;
+
+/**
+ * Creates a request with a fresh random request_id, no patient, the whole available period
+ * (the 36 months up to the current month), XML, without 診療・手術 information, 外来, and the
+ * client's default timeout.
+ *
+ * @return A new request owned by the caller (release with onshi_medication_request_free()), or
+ *         NULL when memory is exhausted.
+ * Thread-safety: may be called from any thread. Since 0.1.
+ */
+ONSHI_API onshi_medication_request* onshi_medication_request_new(void) ONSHI_NOEXCEPT;
+
+/**
+ * Releases a request.
+ *
+ * @param request The request; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same request. Since 0.1.
+ */
+ONSHI_API void onshi_medication_request_free(onshi_medication_request* request) ONSHI_NOEXCEPT;
+
+/**
+ * Replaces the generated request_id with the host's own idempotency key (random, 8–64
+ * characters of [A-Za-z0-9._-]; checked by the service: ONSHI_INVALID_REQUEST_ID).
+ *
+ * @param request    The request; must not be NULL.
+ * @param request_id The key, UTF-8, copied; must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_medication_request_set_request_id(onshi_medication_request* request,
+                                                               const char* request_id,
+                                                               onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The request's idempotency key.
+ *
+ * @param request The request; may be NULL.
+ * @return Borrowed, valid until the request is freed or its request_id set again; never NULL
+ *         ("" for NULL @p request).
+ * Thread-safety: may be called concurrently with other reads of the request. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_request_request_id(const onshi_medication_request* request)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The patient: the host's patient id of a patient of the record. Required (the service refuses
+ * an empty one with ONSHI_INVALID_PATIENT_ID).
+ *
+ * @param request    The request; must not be NULL.
+ * @param patient_id UTF-8, copied; must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_medication_request_set_patient_id(onshi_medication_request* request,
+                                                               const char* patient_id,
+                                                               onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The months to ask for, inclusive, each YYYYMM (e.g. "202501"). "" for @p end_month means the
+ * current month (Japan time), "" for @p start_month 35 months before the end. The service
+ * checks that start <= end and both lie within the 36 months ending with the current month
+ * (the terminal keeps 3 years): ONSHI_INVALID_MONTH_RANGE otherwise.
+ *
+ * @param request     The request; must not be NULL.
+ * @param start_month YYYYMM or "", copied; must not be NULL.
+ * @param end_month   YYYYMM or "", copied; must not be NULL.
+ * @param[out] err    Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_medication_request_set_months(onshi_medication_request* request,
+                                                           const char* start_month,
+                                                           const char* end_month,
+                                                           onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The result format.
+ *
+ * @param request The request; must not be NULL.
+ * @param format  ONSHI_MEDICAL_FORMAT_XML or ONSHI_MEDICAL_FORMAT_PDF.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, another value).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_medication_request_set_format(onshi_medication_request* request,
+                                                           int32_t format,
+                                                           onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Whether to ask for 診療・手術 information too (read with onshi_medication_treatment_count()
+ * and its getters).
+ *
+ * @param request The request; must not be NULL.
+ * @param include 1 or 0.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, another value).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_medication_request_set_include_treatments(
+    onshi_medication_request* request, int32_t include, onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The care setting the information is asked for.
+ *
+ * @param request      The request; must not be NULL.
+ * @param care_setting One of ONSHI_CARE_SETTING_*.
+ * @param[out] err     Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, another value).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_medication_request_set_care_setting(onshi_medication_request* request,
+                                                                 int32_t care_setting,
+                                                                 onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The deadline of onshi_get_medication_history() for this request.
+ *
+ * @param request    The request; must not be NULL.
+ * @param timeout_ms 1 … 86400000, or 0 for the client's default (which in embedded mode is at
+ *                   least the terminal's answer timeout plus 5 s).
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, out of range).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_medication_request_set_timeout_ms(onshi_medication_request* request,
+                                                               int64_t timeout_ms,
+                                                               onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * A request for a patient's 特定健診 results. Same rules as ::onshi_medication_request.
+ * Since 0.1.
+ */
+typedef struct onshi_checkup_request onshi_checkup_request;
+
+/**
+ * Creates a request with a fresh random request_id, no patient, XML, 外来, and the client's
+ * default timeout.
+ *
+ * @return A new request owned by the caller (release with onshi_checkup_request_free()), or
+ *         NULL when memory is exhausted.
+ * Thread-safety: may be called from any thread. Since 0.1.
+ */
+ONSHI_API onshi_checkup_request* onshi_checkup_request_new(void) ONSHI_NOEXCEPT;
+
+/**
+ * Releases a request.
+ *
+ * @param request The request; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same request. Since 0.1.
+ */
+ONSHI_API void onshi_checkup_request_free(onshi_checkup_request* request) ONSHI_NOEXCEPT;
+
+/**
+ * As onshi_medication_request_set_request_id().
+ *
+ * @param request    The request; must not be NULL.
+ * @param request_id UTF-8, copied; must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_checkup_request_set_request_id(onshi_checkup_request* request,
+                                                            const char* request_id,
+                                                            onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The request's idempotency key.
+ *
+ * @param request The request; may be NULL.
+ * @return Borrowed, valid until the request is freed or its request_id set again; never NULL.
+ * Thread-safety: may be called concurrently with other reads of the request. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkup_request_request_id(const onshi_checkup_request* request)
+    ONSHI_NOEXCEPT;
+
+/**
+ * As onshi_medication_request_set_patient_id().
+ *
+ * @param request    The request; must not be NULL.
+ * @param patient_id UTF-8, copied; must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_checkup_request_set_patient_id(onshi_checkup_request* request,
+                                                            const char* patient_id,
+                                                            onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The result format: ONSHI_MEDICAL_FORMAT_XML or ONSHI_MEDICAL_FORMAT_PDF.
+ *
+ * @param request The request; must not be NULL.
+ * @param format  One of ONSHI_MEDICAL_FORMAT_*.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, another value).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_checkup_request_set_format(onshi_checkup_request* request,
+                                                        int32_t format,
+                                                        onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The care setting: one of ONSHI_CARE_SETTING_*.
+ *
+ * @param request      The request; must not be NULL.
+ * @param care_setting One of ONSHI_CARE_SETTING_*.
+ * @param[out] err     Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, another value).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_checkup_request_set_care_setting(onshi_checkup_request* request,
+                                                              int32_t care_setting,
+                                                              onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The deadline of onshi_get_checkups() for this request, as
+ * onshi_medication_request_set_timeout_ms().
+ *
+ * @param request    The request; must not be NULL.
+ * @param timeout_ms 1 … 86400000, or 0 for the client's default.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, out of range).
+ * Thread-safety: one thread at a time per request. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_checkup_request_set_timeout_ms(onshi_checkup_request* request,
+                                                            int64_t timeout_ms,
+                                                            onshi_error** err) ONSHI_NOEXCEPT;
+
+/** @} */
+
+/** @defgroup onshi_medication Medication history (薬剤情報)
+ *
+ * The result: months (MeTrMonthInf, one per month and institution) → dispensing dates →
+ * drugs, plus 診療・手術 entries per month when they were asked for; or the PDF. Strings are
+ * as the terminal wrote them (full-width text included). Immutable: read from any thread.
+ *  @{ */
+
+/** The result of onshi_get_medication_history(). Since 0.1. */
+typedef struct onshi_medication onshi_medication;
+
+/**
+ * Asks the terminal for a patient's medication history and waits for its answer (at most the
+ * request's timeout).
+ *
+ * @param client  The client; must not be NULL.
+ * @param request The request; must not be NULL. Only read.
+ * @param[out] out Receives the result, owned by the caller (release with
+ *                 onshi_medication_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_FAILED_PRECONDITION with reason ONSHI_NO_CONSENT (the terminal refused:
+ *         no valid consent; show the staff text), ONSHI_NO_COVERAGE (no qualification recorded
+ *         for the patient yet) or ONSHI_TERMINAL_REJECTED_REQUEST; ONSHI_NOT_FOUND
+ *         (ONSHI_PATIENT_NOT_FOUND); ONSHI_INVALID_ARGUMENT (NULL argument,
+ *         ONSHI_INVALID_REQUEST_ID, ONSHI_INVALID_PATIENT_ID, ONSHI_INVALID_MONTH_RANGE);
+ *         ONSHI_DEADLINE_EXCEEDED (ONSHI_MEDICAL_INFO_TIMEOUT: no answer in time, retryable
+ *         with the same request; or the call's own deadline); ONSHI_ALREADY_EXISTS
+ *         (ONSHI_REQUEST_ID_CONFLICT); ONSHI_UNAVAILABLE; ONSHI_INTERNAL
+ *         (ONSHI_TERMINAL_MALFORMED_ANSWER); or another ::onshi_status.
+ * Thread-safety: may be called concurrently on the same client. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_get_medication_history(onshi_client* client,
+                                                    const onshi_medication_request* request,
+                                                    onshi_medication** out,
+                                                    onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Releases a result. Strings and bytes obtained from it become invalid.
+ *
+ * @param m The result; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same result. Since 0.1.
+ */
+ONSHI_API void onshi_medication_free(onshi_medication* m) ONSHI_NOEXCEPT;
+
+/**
+ * The request_id this result answers.
+ *
+ * @param m The result; may be NULL.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_request_id(const onshi_medication* m) ONSHI_NOEXCEPT;
+
+/**
+ * Until when the patient's 薬剤 consent allows viewing, as last reported by a check-in or a
+ * qualification check recorded for the patient: Japan time YYYYMMDDhhmmss, or "" when none is
+ * known.
+ *
+ * @param m The result; may be NULL.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_consent_available_time(const onshi_medication* m)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The terminal's PDF, when the answer is one (ONSHI_MEDICAL_FORMAT_PDF): its bytes exactly,
+ * starting with "%PDF-". Write them to a file to show or print them.
+ *
+ * @param m The result; may be NULL.
+ * @param[out] out_len Receives the length in bytes (0 when there is no PDF); may be NULL.
+ * @return Borrowed bytes, valid until onshi_medication_free(); NULL when there is no PDF.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const uint8_t* onshi_medication_pdf(const onshi_medication* m,
+                                              size_t* out_len) ONSHI_NOEXCEPT;
+
+/**
+ * The number of months in the answer (one per month and institution). Index the month getters
+ * with 0 … count-1.
+ *
+ * @param m The result; may be NULL.
+ * @return The count (0 for a PDF answer or NULL).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int32_t onshi_medication_month_count(const onshi_medication* m) ONSHI_NOEXCEPT;
+
+/**
+ * The month of entry @p month, YYYYMM (診療年月).
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_month(const onshi_medication* m,
+                                             int32_t month) ONSHI_NOEXCEPT;
+
+/**
+ * The name of the institution that treated or prescribed in month @p month (MeTrDiHNm).
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL ("" when absent or out of
+ *         range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_institution_name(const onshi_medication* m,
+                                                        int32_t month) ONSHI_NOEXCEPT;
+
+/**
+ * The name of the pharmacy that dispensed in month @p month (PrlsHNm).
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL ("" when absent or out of
+ *         range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_pharmacy_name(const onshi_medication* m,
+                                                     int32_t month) ONSHI_NOEXCEPT;
+
+/**
+ * The number of dispensing dates in month @p month.
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @return The count (0 out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int32_t onshi_medication_date_count(const onshi_medication* m,
+                                              int32_t month) ONSHI_NOEXCEPT;
+
+/**
+ * 調剤年月日 of date @p date in month @p month, YYYYMMDD.
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @param date  Date index, 0 … onshi_medication_date_count() - 1.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_dispensing_date(const onshi_medication* m, int32_t month,
+                                                       int32_t date) ONSHI_NOEXCEPT;
+
+/**
+ * The number of drugs dispensed on date @p date of month @p month.
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @param date  Date index.
+ * @return The count (0 out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int32_t onshi_medication_drug_count(const onshi_medication* m, int32_t month,
+                                              int32_t date) ONSHI_NOEXCEPT;
+
+/**
+ * 医薬品コード of drug @p drug (DrugC).
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @param date  Date index.
+ * @param drug  Drug index, 0 … onshi_medication_drug_count() - 1.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_drug_code(const onshi_medication* m, int32_t month,
+                                                 int32_t date, int32_t drug) ONSHI_NOEXCEPT;
+
+/**
+ * 医薬品名 of drug @p drug (DrugN).
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @param date  Date index.
+ * @param drug  Drug index.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_drug_name(const onshi_medication* m, int32_t month,
+                                                 int32_t date, int32_t drug) ONSHI_NOEXCEPT;
+
+/**
+ * 数量 of drug @p drug (Qua1), as written (a decimal number).
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @param date  Date index.
+ * @param drug  Drug index.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_drug_quantity(const onshi_medication* m, int32_t month,
+                                                     int32_t date, int32_t drug) ONSHI_NOEXCEPT;
+
+/**
+ * 単位 of drug @p drug (Unit), e.g. "錠".
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @param date  Date index.
+ * @param drug  Drug index.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_drug_unit(const onshi_medication* m, int32_t month,
+                                                 int32_t date, int32_t drug) ONSHI_NOEXCEPT;
+
+/**
+ * 用法 of drug @p drug (UsageN), e.g. "1日1回朝食後".
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @param date  Date index.
+ * @param drug  Drug index.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_drug_usage(const onshi_medication* m, int32_t month,
+                                                  int32_t date, int32_t drug) ONSHI_NOEXCEPT;
+
+/**
+ * The number of 診療・手術 entries in month @p month (only when they were asked for).
+ *
+ * @param m     The result; may be NULL.
+ * @param month Month index.
+ * @return The count (0 out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int32_t onshi_medication_treatment_count(const onshi_medication* m,
+                                                   int32_t month) ONSHI_NOEXCEPT;
+
+/**
+ * 診療行為コード of treatment @p treatment of month @p month (SinInfCd).
+ *
+ * @param m         The result; may be NULL.
+ * @param month     Month index.
+ * @param treatment Treatment index, 0 … onshi_medication_treatment_count() - 1.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_treatment_code(const onshi_medication* m, int32_t month,
+                                                      int32_t treatment) ONSHI_NOEXCEPT;
+
+/**
+ * 診療行為名 of treatment @p treatment of month @p month (SinInfN).
+ *
+ * @param m         The result; may be NULL.
+ * @param month     Month index.
+ * @param treatment Treatment index.
+ * @return Borrowed, valid until onshi_medication_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_medication_treatment_name(const onshi_medication* m, int32_t month,
+                                                      int32_t treatment) ONSHI_NOEXCEPT;
+
+/**
+ * The whole result as JSON: the onshi.v1.GetMedicationHistoryResponse message in the protobuf
+ * JSON mapping with proto field names (as onshi_qualification_to_json(); a PDF appears base64
+ * encoded in "pdf"). For every field the typed getters do not cover (ingredient names, special
+ * instructions, prescribing institutions, the subject …).
+ *
+ * @param m The result; must not be NULL.
+ * @param[out] out Receives a NUL-terminated UTF-8 string owned by the caller (release with
+ *                 onshi_string_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] out_len Receives the length in bytes without the NUL; may be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, ONSHI_INVALID_ARGUMENT (NULL @p m or @p out), or ONSHI_INTERNAL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_medication_to_json(const onshi_medication* m, char** out,
+                                                size_t* out_len, onshi_error** err) ONSHI_NOEXCEPT;
+
+/** @} */
+
+/** @defgroup onshi_checkups Health checkups (特定健診)
+ *
+ * The result: checkups (one per date) → items (one per measured value or question); or the
+ * PDF. Immutable: read from any thread.
+ *  @{ */
+
+/** The result of onshi_get_checkups(). Since 0.1. */
+typedef struct onshi_checkups onshi_checkups;
+
+/**
+ * Asks the terminal for a patient's 特定健診 results and waits for its answer.
+ *
+ * @param client  The client; must not be NULL.
+ * @param request The request; must not be NULL. Only read.
+ * @param[out] out Receives the result, owned by the caller (release with
+ *                 onshi_checkups_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return As onshi_get_medication_history() (without ONSHI_INVALID_MONTH_RANGE).
+ * Thread-safety: may be called concurrently on the same client. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_get_checkups(onshi_client* client,
+                                          const onshi_checkup_request* request,
+                                          onshi_checkups** out, onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Releases a result. Strings and bytes obtained from it become invalid.
+ *
+ * @param c The result; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same result. Since 0.1.
+ */
+ONSHI_API void onshi_checkups_free(onshi_checkups* c) ONSHI_NOEXCEPT;
+
+/**
+ * The request_id this result answers.
+ *
+ * @param c The result; may be NULL.
+ * @return Borrowed, valid until onshi_checkups_free(); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkups_request_id(const onshi_checkups* c) ONSHI_NOEXCEPT;
+
+/**
+ * Until when the patient's 特定健診 consent allows viewing (as
+ * onshi_medication_consent_available_time()), or "".
+ *
+ * @param c The result; may be NULL.
+ * @return Borrowed, valid until onshi_checkups_free(); never NULL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkups_consent_available_time(const onshi_checkups* c)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The terminal's PDF, when the answer is one, as onshi_medication_pdf().
+ *
+ * @param c The result; may be NULL.
+ * @param[out] out_len Receives the length in bytes (0 when there is no PDF); may be NULL.
+ * @return Borrowed bytes, valid until onshi_checkups_free(); NULL when there is no PDF.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const uint8_t* onshi_checkups_pdf(const onshi_checkups* c,
+                                            size_t* out_len) ONSHI_NOEXCEPT;
+
+/**
+ * The number of checkups in the answer.
+ *
+ * @param c The result; may be NULL.
+ * @return The count (0 for a PDF answer or NULL).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int32_t onshi_checkups_count(const onshi_checkups* c) ONSHI_NOEXCEPT;
+
+/**
+ * 実施日 of checkup @p checkup, YYYYMMDD (EffectiveTime).
+ *
+ * @param c       The result; may be NULL.
+ * @param checkup Checkup index, 0 … onshi_checkups_count() - 1.
+ * @return Borrowed, valid until onshi_checkups_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkups_date(const onshi_checkups* c, int32_t checkup) ONSHI_NOEXCEPT;
+
+/**
+ * The number of items of checkup @p checkup.
+ *
+ * @param c       The result; may be NULL.
+ * @param checkup Checkup index.
+ * @return The count (0 out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API int32_t onshi_checkups_item_count(const onshi_checkups* c,
+                                            int32_t checkup) ONSHI_NOEXCEPT;
+
+/**
+ * 項目コード of item @p item (ItemCode, the JLAC10-style code of the 特定健診 standard).
+ *
+ * @param c       The result; may be NULL.
+ * @param checkup Checkup index.
+ * @param item    Item index, 0 … onshi_checkups_item_count() - 1.
+ * @return Borrowed, valid until onshi_checkups_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkups_item_code(const onshi_checkups* c, int32_t checkup,
+                                               int32_t item) ONSHI_NOEXCEPT;
+
+/**
+ * 項目名 of item @p item (ItemName), e.g. "身長".
+ *
+ * @param c       The result; may be NULL.
+ * @param checkup Checkup index.
+ * @param item    Item index.
+ * @return Borrowed, valid until onshi_checkups_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkups_item_name(const onshi_checkups* c, int32_t checkup,
+                                               int32_t item) ONSHI_NOEXCEPT;
+
+/**
+ * The value of item @p item as written (DataValue): a number for measurements, a code for
+ * coded answers (their text is onshi_checkups_item_value_name()).
+ *
+ * @param c       The result; may be NULL.
+ * @param checkup Checkup index.
+ * @param item    Item index.
+ * @return Borrowed, valid until onshi_checkups_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkups_item_value(const onshi_checkups* c, int32_t checkup,
+                                                int32_t item) ONSHI_NOEXCEPT;
+
+/**
+ * The text of a coded value of item @p item (DataValueName), e.g. "はい"; "" for measurements.
+ *
+ * @param c       The result; may be NULL.
+ * @param checkup Checkup index.
+ * @param item    Item index.
+ * @return Borrowed, valid until onshi_checkups_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkups_item_value_name(const onshi_checkups* c, int32_t checkup,
+                                                     int32_t item) ONSHI_NOEXCEPT;
+
+/**
+ * 単位 of item @p item (Unit), e.g. "cm", "mg/dL"; "" when it has none.
+ *
+ * @param c       The result; may be NULL.
+ * @param checkup Checkup index.
+ * @param item    Item index.
+ * @return Borrowed, valid until onshi_checkups_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API const char* onshi_checkups_item_unit(const onshi_checkups* c, int32_t checkup,
+                                               int32_t item) ONSHI_NOEXCEPT;
+
+/**
+ * The whole result as JSON: the onshi.v1.GetCheckupsResponse message, as
+ * onshi_medication_to_json().
+ *
+ * @param c The result; must not be NULL.
+ * @param[out] out Receives a NUL-terminated UTF-8 string owned by the caller (release with
+ *                 onshi_string_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] out_len Receives the length in bytes without the NUL; may be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, ONSHI_INVALID_ARGUMENT (NULL @p c or @p out), or ONSHI_INTERNAL.
+ * Thread-safety: any thread. Since 0.1.
+ */
+ONSHI_API onshi_status onshi_checkups_to_json(const onshi_checkups* c, char** out, size_t* out_len,
+                                              onshi_error** err) ONSHI_NOEXCEPT;
+
+/** @} */
+/* --- 薬剤情報 (medication history) and 特定健診 (health checkups): end ---------------------- */
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif
