@@ -48,6 +48,17 @@ const ErrorSpec kInvalidBranchNumber{
     "ONSHI_INVALID_BRANCH_NUMBER", StatusCode::kInvalidArgument,
     "枝番の形式が正しくありません。枝番は2桁の数字です。",
     "insured_branch_number must be empty or 2 digits", false};
+const ErrorSpec kInvalidPublicExpenseNumber{
+    "ONSHI_INVALID_PUBLIC_EXPENSE_NUMBER", StatusCode::kInvalidArgument,
+    "公費負担者番号が正しくありません。公費負担者番号は8桁の数字です。受給者証（医療証）の番号を確認してください。",
+    "public_expense_number must be 8 digits (法別 2 + 都道府県 2 + 実施機関 3 + check digit) with a "
+    "valid check digit; the detail says which rule failed", false};
+const ErrorSpec kInvalidRecipientNumber{
+    "ONSHI_INVALID_RECIPIENT_NUMBER", StatusCode::kInvalidArgument,
+    "受給者番号が正しくありません。受給者証（医療証）の受給者番号を確認してください。",
+    "recipient_number must be 7 digits with a valid check digit for a national scheme (法別 "
+    "01-79), 1-30 characters for a local one (法別 80-99); the detail says which rule failed",
+    false};
 const ErrorSpec kInvalidBirthDate{
     "ONSHI_INVALID_BIRTH_DATE", StatusCode::kInvalidArgument,
     "生年月日が正しくありません。西暦8桁（例：19850412）で入力してください。",
@@ -120,7 +131,9 @@ const ErrorSpec kMedicalInfoTimeout{
 const ErrorSpec kTerminalFailed{
     "ONSHI_TERMINAL_FAILED", StatusCode::kUnavailable,
     "オンライン資格確認システムでエラーが発生しました。しばらくしてから再度確認してください。",
-    "the terminal answered with SegmentOfResult 9 (異常終了); its ErrorCode follows", true};
+    "the terminal answered 異常終了 (SegmentOfResult 9; ResultCode 9 for 薬剤・特定健診); its code "
+    "follows",
+    true};
 const ErrorSpec kTerminalRejectedRequest{
     "ONSHI_TERMINAL_REJECTED_REQUEST", StatusCode::kFailedPrecondition,
     "資格確認端末が照会を受け付けませんでした。受付システムの担当者に連絡してください。",
@@ -210,7 +223,9 @@ const std::vector<const ErrorSpec*>& AllErrorSpecs() {
       &errors::kInvalidRequestId,        &errors::kInvalidPatientId,
       &errors::kInvalidInsurerNumber,    &errors::kInsurerCheckDigit,
       &errors::kInvalidCardSymbol,       &errors::kInvalidCardNumber,
-      &errors::kInvalidBranchNumber,     &errors::kInvalidBirthDate,
+      &errors::kInvalidBranchNumber,
+      &errors::kInvalidPublicExpenseNumber, &errors::kInvalidRecipientNumber,
+      &errors::kInvalidBirthDate,
       &errors::kInvalidConfirmationDate, &errors::kInvalidMonthRange,
       &errors::kInvalidArgument,
       &errors::kRequestIdConflict,       &errors::kPatientNotFound,

@@ -40,6 +40,8 @@ extern const ErrorSpec kInsurerCheckDigit;
 extern const ErrorSpec kInvalidCardSymbol;
 extern const ErrorSpec kInvalidCardNumber;
 extern const ErrorSpec kInvalidBranchNumber;
+extern const ErrorSpec kInvalidPublicExpenseNumber;
+extern const ErrorSpec kInvalidRecipientNumber;
 extern const ErrorSpec kInvalidBirthDate;
 extern const ErrorSpec kInvalidConfirmationDate;
 extern const ErrorSpec kInvalidMonthRange;

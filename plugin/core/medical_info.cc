@@ -252,9 +252,16 @@ absl::Status MedicalResultStatus(absl::string_view result_code,
   if (result_code.empty()) {
     return MakeError(errors::kTerminalMalformedAnswer, "the answer has no ResultCode");
   }
-  std::string detail = absl::StrCat(
-      "the terminal refused the request (ResultCode ",
-      IsSafeCode(result_code) ? std::string(result_code) : std::string("not a plain code"), ")");
+  // ResultCode 9 is 異常終了 (OQSCD003): the terminal failed (nobody or several people match
+  // the numbers, an error of its own), which is not a consent matter and must not tell staff to
+  // ask the patient for one.
+  const bool failed = result_code == "9";
+  std::string detail =
+      failed ? std::string("the terminal could not process the request (ResultCode 9, 異常終了)")
+             : absl::StrCat("the terminal refused the request (ResultCode ",
+                            IsSafeCode(result_code) ? std::string(result_code)
+                                                    : std::string("not a plain code"),
+                            ")");
   if (message_contents.empty()) {
     absl::StrAppend(&detail, " without MessageContents");
   } else if (IsSafeCode(message_contents)) {
@@ -264,7 +271,7 @@ absl::Status MedicalResultStatus(absl::string_view result_code,
                     "; its MessageContents is free text and is not repeated here (it may name the "
                     "patient)");
   }
-  return MakeError(errors::kNoConsent, detail);
+  return MakeError(failed ? errors::kTerminalFailed : errors::kNoConsent, detail);
 }
 
 bool LooksLikePdf(absl::string_view bytes) { return absl::StartsWith(bytes, kPdfMagic); }

@@ -123,10 +123,12 @@ bool IsSafeCode(absl::string_view text);
 // What the ResultCode / MessageContents of a YZK or TKK XML answer mean:
 //   "1"            OK: the information follows.
 //   empty          INTERNAL (ONSHI_TERMINAL_MALFORMED_ANSWER): the answer states no result.
+//   "9"            UNAVAILABLE (ONSHI_TERMINAL_FAILED): 異常終了 (OQSCD003), the terminal could
+//                  not process the request (nobody or several people match, its own error).
 //   anything else  FAILED_PRECONDITION (ONSHI_NO_CONSENT): the terminal refused, which it does
-//                  when the patient has not consented or the consent expired (§7). The IT
-//                  detail names the ResultCode and the MessageContents when each IsSafeCode;
-//                  free text (which may name the patient) is replaced by a generic remark.
+//                  when the patient has not consented or the consent expired (§7).
+// The IT detail names the ResultCode and the MessageContents when each IsSafeCode; free text
+// (which may name the patient) is replaced by a generic remark.
 absl::Status MedicalResultStatus(absl::string_view result_code,
                                  absl::string_view message_contents);
 

@@ -402,7 +402,11 @@ absl::Status Coordinator::Recover() {
   const absl::Time now = clock_->Now();
   int expired = 0;
   for (const LedgerEntry& entry : *pending) {
-    if (entry.deadline > now) continue;
+    if (entry.deadline > now) {
+      absl::MutexLock lock(&mu_);
+      recovered_.insert(entry.request_id);
+      continue;
+    }
     absl::Status status = ExpireEntry(entry, MakeError(errors::kTerminalTimeout));
     if (!status.ok() && !IsConflict(status)) return status;
     ++expired;
@@ -424,6 +428,9 @@ void Coordinator::PlacePending() {
     {
       absl::MutexLock lock(&mu_);
       if (shutdown_) break;
+      // A check made since Recover was placed by its own call (the terminal may have taken the
+      // file already: placing it again would ask the terminal twice).
+      if (recovered_.erase(listed.request_id) == 0) continue;
     }
     // Read again: while earlier ones waited for a place, this one may have been answered (its
     // answer was in res/ already) or expired.

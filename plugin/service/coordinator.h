@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -37,15 +38,18 @@ class Coordinator final : public AnswerSink {
               const Clock* clock);
 
   // After a restart, before the transport starts: checks whose deadline passed become
-  // UNCONFIRMED. The others stay pending for PlacePending. Errors: the store's.
+  // UNCONFIRMED. The others stay pending for PlacePending, which places only these. Errors: the
+  // store's.
   absl::Status Recover();
 
-  // After Recover, once the transport has started: places every check still pending again for
-  // the terminal under its file id, oldest first (a duplicate answer is recorded once). The
-  // transport may make each wait for a place at the terminal (B12), so this blocks; run it on a
-  // thread of its own. A check whose deadline passes while it waits becomes UNCONFIRMED
-  // (ONSHI_TERMINAL_BUSY); one that cannot be placed stays pending until its deadline. Returns
-  // early after Shutdown() or once the transport stops.
+  // After Recover, once the transport has started: places every check Recover left pending
+  // again for the terminal under its file id, oldest first (a duplicate answer is recorded once).
+  // Checks made since Recover are not placed again by it: their own call placed them, and the
+  // terminal may already have taken the file, so a second placement would be a second request
+  // at the terminal. The transport may make each wait for a place at the terminal (B12), so this
+  // blocks; run it on a thread of its own. A check whose deadline passes while it waits becomes
+  // UNCONFIRMED (ONSHI_TERMINAL_BUSY); one that cannot be placed stays pending until its deadline.
+  // Returns early after Shutdown() or once the transport stops.
   void PlacePending();
 
   // Turns every pending check whose deadline has passed into UNCONFIRMED. Called periodically,
@@ -107,6 +111,8 @@ class Coordinator final : public AnswerSink {
   int64_t completions_ ABSL_GUARDED_BY(mu_) = 0;
   absl::CondVar completed_;
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
+  // The checks Recover left pending: what the previous run may not have placed.
+  std::set<std::string> recovered_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace onshi::service

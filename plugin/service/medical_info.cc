@@ -145,7 +145,8 @@ absl::Status MedicalInfoCoordinator::BuildDocument(MedicalRequestEntry* entry, a
       (*coverage)->coverage().identifiers(), options_.medical_institution_code, entry->file_id);
   if (!header.ok()) return header.status();
   if (entry->kind == MedicalInfoKind::kMedication) {
-    entry->medication_document = BuildMedicationRequest(*header, entry->medication_request, *months);
+    entry->medication_document =
+        BuildMedicationRequest(*header, entry->medication_request, *months);
   } else {
     entry->checkup_document = BuildCheckupRequest(*header, entry->checkups_request);
   }
@@ -158,8 +159,7 @@ absl::Status MedicalInfoCoordinator::Submit(const MedicalRequestEntry& entry) {
     return transport_->Submit(DocumentKind::kMedicationRequest, entry.medication_document,
                               entry.deadline);
   }
-  return transport_->Submit(DocumentKind::kCheckupRequest, entry.checkup_document,
-                            entry.deadline);
+  return transport_->Submit(DocumentKind::kCheckupRequest, entry.checkup_document, entry.deadline);
 }
 
 void MedicalInfoCoordinator::Release(const MedicalRequestEntry& entry) {
@@ -440,8 +440,8 @@ absl::StatusOr<AnswerDisposition> MedicalInfoCoordinator::OnAnswer(const Incomin
     }
     if (entry.state != MedicalRequestState::kPending &&
         entry.state != MedicalRequestState::kTimedOut) {
-      Log(LogLevel::kInfo, kLog, "answer file ", answer.file_id, " for request ",
-          entry.request_id, " already recorded; duplicate ignored");
+      Log(LogLevel::kInfo, kLog, "answer file ", answer.file_id, " for request ", entry.request_id,
+          " already recorded; duplicate ignored");
       return AnswerDisposition::kProcessed;
     }
     absl::Status recorded = RecordAnswer(entry, answer);
@@ -505,7 +505,11 @@ absl::Status MedicalInfoCoordinator::Recover() {
   const absl::Time now = clock_->Now();
   int expired = 0;
   for (const MedicalRequestEntry& entry : *pending) {
-    if (entry.deadline > now) continue;
+    if (entry.deadline > now) {
+      absl::MutexLock lock(&mu_);
+      recovered_.insert(entry.request_id);
+      continue;
+    }
     absl::Status status = ExpireEntry(entry);
     if (!status.ok() && !IsConflict(status)) return status;
     ++expired;
@@ -517,8 +521,10 @@ absl::Status MedicalInfoCoordinator::Recover() {
 void MedicalInfoCoordinator::PlacePending() {
   absl::StatusOr<std::vector<MedicalRequestEntry>> pending = store_->ListPendingMedicalRequests();
   if (!pending.ok()) {
-    Log(LogLevel::kWarning, kLog, "pending medical requests could not be read to place them "
-        "again: ", ReasonOf(pending.status()));
+    Log(LogLevel::kWarning, kLog,
+        "pending medical requests could not be read to place them "
+        "again: ",
+        ReasonOf(pending.status()));
     return;
   }
   int placed = 0;
@@ -526,6 +532,9 @@ void MedicalInfoCoordinator::PlacePending() {
     {
       absl::MutexLock lock(&mu_);
       if (shutdown_) break;
+      // A request made since Recover was placed by its own call (the terminal may have taken the
+      // file already: placing it again would ask the terminal twice).
+      if (recovered_.erase(listed.request_id) == 0) continue;
     }
     // Read again: while earlier ones waited for a place, this one may have been answered or
     // timed out.
@@ -551,9 +560,8 @@ void MedicalInfoCoordinator::PlacePending() {
       }
     } else {
       // It stays pending and times out at its deadline, like a request nobody answered.
-      Log(LogLevel::kWarning, kLog, MedicalInfoKindName(entry.kind), " request ",
-          entry.request_id, " file ", entry.file_id,
-          " could not be placed again: ", ReasonOf(submitted));
+      Log(LogLevel::kWarning, kLog, MedicalInfoKindName(entry.kind), " request ", entry.request_id,
+          " file ", entry.file_id, " could not be placed again: ", ReasonOf(submitted));
     }
   }
   Log(LogLevel::kInfo, kLog, "placed ", placed, " pending medical requests again");

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -57,12 +58,13 @@ class MedicalInfoCoordinator final : public AnswerSink {
   // PlacePending. Errors: the store's.
   absl::Status Recover();
 
-  // After Recover, once the transport has started: places every request still pending again
-  // under its file id, oldest first (a second answer is a duplicate the ledger ignores). The
-  // transport may make each wait for a place at the terminal, so this blocks: run it on a
-  // thread of its own. A request that gets no place before its deadline fails with
-  // ONSHI_TERMINAL_BUSY; one that cannot be placed otherwise stays pending until its deadline.
-  // Returns early after Shutdown() or once the transport stops.
+  // After Recover, once the transport has started: places every request Recover left pending
+  // again under its file id, oldest first (a second answer is a duplicate the ledger ignores).
+  // Requests made since Recover are not placed again by it (their own call placed them, and the
+  // terminal may have taken the file already). The transport may make each wait for a place at
+  // the terminal, so this blocks: run it on a thread of its own. A request that gets no place
+  // before its deadline fails with ONSHI_TERMINAL_BUSY; one that cannot be placed otherwise stays
+  // pending until its deadline. Returns early after Shutdown() or once the transport stops.
   void PlacePending();
 
   // Times out every pending request whose deadline has passed, and at most once a minute purges
@@ -134,6 +136,8 @@ class MedicalInfoCoordinator final : public AnswerSink {
   absl::CondVar completed_;
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time last_purge_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // The requests Recover left pending: what the previous run may not have placed.
+  std::set<std::string> recovered_ ABSL_GUARDED_BY(mu_);
 };
 
 // gRPC handlers of onshi.v1.MedicalInfoService: thin, every decision is the coordinator's.

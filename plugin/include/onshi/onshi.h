@@ -2309,7 +2309,9 @@ typedef struct onshi_medication onshi_medication;
  *         ONSHI_INVALID_REQUEST_ID, ONSHI_INVALID_PATIENT_ID, ONSHI_INVALID_MONTH_RANGE);
  *         ONSHI_DEADLINE_EXCEEDED (ONSHI_MEDICAL_INFO_TIMEOUT: no answer in time, retryable
  *         with the same request; or the call's own deadline); ONSHI_ALREADY_EXISTS
- *         (ONSHI_REQUEST_ID_CONFLICT); ONSHI_UNAVAILABLE; ONSHI_INTERNAL
+ *         (ONSHI_REQUEST_ID_CONFLICT); ONSHI_UNAVAILABLE (ONSHI_TERMINAL_FAILED: the terminal
+ *         answered 異常終了, ResultCode 9 — ask again later with a new request; or the
+ *         terminal's folder or the store cannot be reached); ONSHI_INTERNAL
  *         (ONSHI_TERMINAL_MALFORMED_ANSWER); or another ::onshi_status.
  * Thread-safety: may be called concurrently on the same client. Since 0.1.
  */

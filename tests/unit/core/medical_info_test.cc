@@ -237,9 +237,23 @@ TEST(MedicalResultStatusTest, OtherResultCodesAreNoConsentWithoutEchoingFreeText
 }
 
 TEST(MedicalResultStatusTest, ASafeCodeLikeMessageReachesTheItText) {
-  absl::Status status = MedicalResultStatus("9", "SIM-NOCONSENT");
+  absl::Status status = MedicalResultStatus("2", "SIM-NOCONSENT");
   EXPECT_EQ(Reason(status), "ONSHI_NO_CONSENT");
   EXPECT_NE(ToErrorDetail(status).it_message().find("SIM-NOCONSENT"), std::string::npos);
+}
+
+TEST(MedicalResultStatusTest, ResultCodeNineIsATerminalFailureNotAMissingConsent) {
+  const std::string text = "照会した被保険者証等記号・番号等に該当する資格情報が存在しません。";
+  absl::Status status = MedicalResultStatus("9", text);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Reason(status), "ONSHI_TERMINAL_FAILED");
+  const v1::ErrorDetail detail = ToErrorDetail(status);
+  EXPECT_NE(detail.it_message().find("ResultCode 9"), std::string::npos);
+  EXPECT_EQ(detail.it_message().find("該当"), std::string::npos);
+  EXPECT_EQ(detail.staff_message().find("同意"), std::string::npos);
+  EXPECT_EQ(Reason(MedicalResultStatus("9", "SIM-E9002")), "ONSHI_TERMINAL_FAILED");
+  EXPECT_NE(ToErrorDetail(MedicalResultStatus("9", "SIM-E9002")).it_message().find("SIM-E9002"),
+            std::string::npos);
 }
 
 TEST(MedicalResultStatusTest, AnUnsafeResultCodeIsNotEchoed) {

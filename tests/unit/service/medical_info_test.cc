@@ -263,7 +263,7 @@ class MedicalInfoTest : public ::testing::Test {
   MedicalInfoCoordinator& coordinator() {
     if (coordinator_ == nullptr) {
       coordinator_ = std::make_unique<MedicalInfoCoordinator>(options_, &records_, &store_,
-                                                               &transport_, &clock_);
+                                                              &transport_, &clock_);
     }
     return *coordinator_;
   }
@@ -544,9 +544,8 @@ TEST_F(MedicalInfoTest, AFolderThatCannotBeWrittenFailsTheRequestOnRecord) {
 }
 
 TEST_F(MedicalInfoTest, CheckupsXmlAndPdf) {
-  AnswerWith([](DocumentKind kind, const std::string& id) {
-    return Xml(kind, id, CheckupAnswer(id));
-  });
+  AnswerWith(
+      [](DocumentKind kind, const std::string& id) { return Xml(kind, id, CheckupAnswer(id)); });
   absl::StatusOr<v1::GetCheckupsResponse> xml = Get(Checkups("req-chk-00000014"));
   ASSERT_TRUE(xml.ok()) << xml.status();
   ASSERT_EQ(xml->checkups().checkups_size(), 1);
@@ -608,7 +607,8 @@ TEST_F(MedicalInfoTest, AnswersThatAreNotOursAreQuarantinedWithoutTouchingTheLed
     EXPECT_EQ(*d, AnswerDisposition::kQuarantine);
   };
   // Unknown id.
-  expect_quarantine(Xml(DocumentKind::kMedicationResult, "UNKNOWN1", MedicationAnswer("UNKNOWN1", "1")));
+  expect_quarantine(
+      Xml(DocumentKind::kMedicationResult, "UNKNOWN1", MedicationAnswer("UNKNOWN1", "1")));
   // Another institution.
   auto other = MedicationAnswer(file_id, "1");
   other->set_medical_institution_code("1310000024");
@@ -626,7 +626,8 @@ TEST_F(MedicalInfoTest, AnswersThatAreNotOursAreQuarantinedWithoutTouchingTheLed
   EXPECT_EQ(store_.transitions(), transitions);
 
   // Its own answer is still taken, and a duplicate only once.
-  IncomingAnswer own = Xml(DocumentKind::kMedicationResult, file_id, MedicationAnswer(file_id, "1"));
+  IncomingAnswer own =
+      Xml(DocumentKind::kMedicationResult, file_id, MedicationAnswer(file_id, "1"));
   own.received_time = clock_.Now();
   ASSERT_TRUE(coordinator().OnAnswer(own).ok());
   ASSERT_TRUE(coordinator().OnAnswer(own).ok());
@@ -664,8 +665,7 @@ TEST_F(MedicalInfoTest, RecoverPlacesPendingRequestsAgainAndTimesOutOverdueOnes)
                    .GetMedicationHistory(Medication("req-med-00000020"), clock_.Now(), nullptr)
                    .ok());
   clock_.Advance(absl::Seconds(20));
-  ASSERT_FALSE(
-      coordinator().GetCheckups(Checkups("req-chk-00000021"), clock_.Now(), nullptr).ok());
+  ASSERT_FALSE(coordinator().GetCheckups(Checkups("req-chk-00000021"), clock_.Now(), nullptr).ok());
   ASSERT_EQ(transport_.placed.size(), 2u);
   clock_.Advance(absl::Seconds(15));  // The first is overdue now, the second is not.
 
@@ -676,22 +676,32 @@ TEST_F(MedicalInfoTest, RecoverPlacesPendingRequestsAgainAndTimesOutOverdueOnes)
   ASSERT_EQ(transport_.placed.size(), 3u);
   EXPECT_EQ(transport_.placed[2].kind, DocumentKind::kCheckupRequest);
   EXPECT_EQ(FileIdOfPlaced(transport_.placed[2]), FileIdOfPlaced(transport_.placed[1]));
-  EXPECT_EQ(Reason(restarted.GetMedicationHistory(Medication("req-med-00000020"),
-                                                  absl::InfiniteFuture(), nullptr)
+  EXPECT_EQ(Reason(restarted
+                       .GetMedicationHistory(Medication("req-med-00000020"), absl::InfiniteFuture(),
+                                             nullptr)
                        .status()),
             "ONSHI_MEDICAL_INFO_TIMEOUT");
 }
 
+// A request made after recovery was placed by its own call; the recovery pass (which may run
+// late, on its own thread) must not place it a second time.
+TEST_F(MedicalInfoTest, RecoveryPassNeverPlacesAgainARequestMadeAfterRecovery) {
+  MedicalInfoCoordinator restarted(options_, &records_, &store_, &transport_, &clock_);
+  ASSERT_TRUE(restarted.Recover().ok());
+  ASSERT_FALSE(restarted.GetCheckups(Checkups("req-chk-00000031"), clock_.Now(), nullptr).ok());
+  ASSERT_EQ(transport_.placed.size(), 1u);
+  restarted.PlacePending();
+  EXPECT_EQ(transport_.placed.size(), 1u) << "placed again by the recovery pass";
+}
+
 TEST_F(MedicalInfoTest, ARequestThatNeverGetsAPlaceAtTheTerminalFailsAsBusy) {
-  ASSERT_FALSE(
-      coordinator().GetCheckups(Checkups("req-chk-00000023"), clock_.Now(), nullptr).ok());
+  ASSERT_FALSE(coordinator().GetCheckups(Checkups("req-chk-00000023"), clock_.Now(), nullptr).ok());
   transport_.fail_with = MakeError(errors::kTerminalBusy, "test");
   MedicalInfoCoordinator restarted(options_, &records_, &store_, &transport_, &clock_);
   ASSERT_TRUE(restarted.Recover().ok());
   restarted.PlacePending();
   absl::Status status =
-      restarted.GetCheckups(Checkups("req-chk-00000023"), absl::InfiniteFuture(), nullptr)
-          .status();
+      restarted.GetCheckups(Checkups("req-chk-00000023"), absl::InfiniteFuture(), nullptr).status();
   EXPECT_EQ(Reason(status), "ONSHI_TERMINAL_BUSY");
 }
 

@@ -26,7 +26,8 @@ using testing_support::Reason;
 using testing_support::ScopedTempDir;
 
 // A PDF with bytes a text column would not keep: a NUL, CR LF, bytes above 0x7F.
-const std::string kPdf = std::string("%PDF-1.7\r\n%\xE2\xE3\xCF\xD3\r\n\0stream\n", 28) +
+constexpr char kPdfHead[] = "%PDF-1.7\r\n%\xE2\xE3\xCF\xD3\r\n\0stream\n";
+const std::string kPdf = std::string(kPdfHead, sizeof(kPdfHead) - 1) +
                          std::string(4096, '\xFF') + "\n%%EOF\n";
 
 MedicalRequestEntry MakeMedication(const std::string& request_id, const std::string& patient_id,
