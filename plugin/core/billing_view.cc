@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "plugin/core/copay_ratio.h"
 #include "plugin/core/text.h"
 
 namespace onshi {
@@ -90,28 +91,6 @@ std::string SafeCode(absl::string_view code) {
   return safe ? std::string(code) : std::string("(not shown)");
 }
 
-// Whether a certificate valid from `start` to `end` (YYYYMMDD, either may be empty = open)
-// covers `date`. Unreadable bounds cover nothing.
-bool Covers(absl::string_view start, absl::string_view end, const Date& date) {
-  if (!start.empty()) {
-    std::optional<Date> from = ParseDate(start);
-    if (!from.has_value() || date < *from) return false;
-  }
-  if (!end.empty()) {
-    std::optional<Date> to = ParseDate(end);
-    if (!to.has_value() || *to < date) return false;
-  }
-  return true;
-}
-
-// A 3-digit percent ("030" → 30), at most 100.
-std::optional<int> ParseRatio(absl::string_view ratio) {
-  if (ratio.size() != 3 || !IsAsciiDigits(ratio)) return std::nullopt;
-  const int percent = (ratio[0] - '0') * 100 + (ratio[1] - '0') * 10 + (ratio[2] - '0');
-  if (percent > 100) return std::nullopt;
-  return percent;
-}
-
 std::string RatioLabel(int percent) {
   if (percent % 10 == 0) return absl::StrCat(percent / 10, "割");
   return absl::StrCat(percent, "%");
@@ -159,23 +138,13 @@ void AddUnrepresentableNotices(const v1::QualificationRecord& record, v1::Billin
 }
 
 // The ratio the law fixes by age alone, for answers that state none (the terminal reports a
-// ratio for 後期高齢者 and 高齢受給者 only): 2割 before compulsory schooling (until the first
-// 31 March after reaching age 6, or PreschoolClassification 1), 3割 until the 70–74 rules start
-// (the month after the one in which the patient reaches 70: the birthday month for a birthday
-// on the 1st, oqs-interface.md §8.4). From 70 the ratio depends on income (2割 or 3割) and only
-// the terminal can say it: nullopt.
+// ratio for 後期高齢者 and 高齢受給者 only): CopayPercentFixedByAge (copay_ratio.h), i.e. 2割
+// before compulsory schooling or with PreschoolClassification 1, 3割 until the 70–74 rules
+// start. From then on the ratio depends on income and only the terminal can say it: nullopt.
 std::optional<int> RatioByAge(const v1::QualificationRecord& record, const Date& date) {
   const std::optional<Date> birth = ParseDate(record.birth_date());
-  if (!birth.has_value() || date < *birth) return std::nullopt;
-  // The first 31 March on or after the day the child reaches 6.
-  const Date six = DateOfReachingAge(*birth, 6);
-  const Date last_preschool_day{six.month <= 3 ? six.year : six.year + 1, 3, 31};
-  if (record.preschool_classification() == "1" || !(last_preschool_day < date)) return 20;
-  const Date seventy = DateOfReachingAge(*birth, 70);
-  const Date elderly_start = seventy.month == 12 ? Date{seventy.year + 1, 1, 1}
-                                                 : Date{seventy.year, seventy.month + 1, 1};
-  if (date < elderly_start) return 30;
-  return std::nullopt;
+  if (!birth.has_value()) return std::nullopt;
+  return CopayPercentFixedByAge(*birth, date, record.preschool_classification() == "1");
 }
 
 void DeriveCopayRatio(const v1::QualificationRecord& record, v1::QualificationValidity validity,
@@ -185,12 +154,12 @@ void DeriveCopayRatio(const v1::QualificationRecord& record, v1::QualificationVa
   absl::string_view ratio = card_ratio;
   absl::string_view source = kCardRatioElement;
   if (!elderly.contribution_ratio().empty()) {
-    if (Covers(elderly.valid_start_date(), elderly.valid_end_date(), date)) {
+    if (CertificateCovers(elderly.valid_start_date(), elderly.valid_end_date(), date)) {
       ratio = elderly.contribution_ratio();
       source = kElderlyRatioElement;
       if (!card_ratio.empty()) {
-        const std::optional<int> a = ParseRatio(card_ratio);
-        const std::optional<int> b = ParseRatio(elderly.contribution_ratio());
+        const std::optional<int> a = ParseContributionRatio(card_ratio);
+        const std::optional<int> b = ParseContributionRatio(elderly.contribution_ratio());
         const bool differ =
             a.has_value() && b.has_value() ? *a != *b : card_ratio != elderly.contribution_ratio();
         if (differ) {
@@ -228,7 +197,7 @@ void DeriveCopayRatio(const v1::QualificationRecord& record, v1::QualificationVa
     }
     return;
   }
-  const std::optional<int> percent = ParseRatio(ratio);
+  const std::optional<int> percent = ParseContributionRatio(ratio);
   if (!percent.has_value()) {
     AddNotice(view, notices::kCopayRatioUnreadable,
               "応答の負担割合を読み取れません。保険証等で負担割合を確認してください。",
@@ -264,7 +233,7 @@ void DeriveLimit(const v1::QualificationResult& result, const v1::QualificationR
               absl::StrCat("LimitApplicationCertificateClassificationFlag code ",
                            SafeCode(limit.category()), " is not in OQSCD012"));
   }
-  const bool in_force = Covers(limit.valid_start_date(), limit.valid_end_date(), date);
+  const bool in_force = CertificateCovers(limit.valid_start_date(), limit.valid_end_date(), date);
   view->set_limit_certificate_in_force(in_force);
   if (!in_force) {
     AddNotice(view, notices::kLimitCertificateNotInForce,
@@ -298,7 +267,7 @@ void AddSpecificDiseaseNotices(const v1::QualificationRecord& record, const Date
       absl::StrAppend(&staff, "自己負担限度額は応答に含まれていません。受療証で確認してください。");
     }
     const bool in_force =
-        Covers(certificate.valid_start_date(), certificate.valid_end_date(), date);
+        CertificateCovers(certificate.valid_start_date(), certificate.valid_end_date(), date);
     if (!in_force) absl::StrAppend(&staff, "ただし、確認日は有効期間外です。");
     AddNotice(view, notices::kSpecificDisease, std::move(staff),
               absl::StrCat("SpecificDiseasesCertificateInfo, SpecificDiseasesDiseaseCategory code ",
