@@ -286,5 +286,14 @@ TEST(CodecKindGoldenTest, CheckupResultDecodesEachCheckupAndItem) {
   EXPECT_EQ(result.checkups(1).items_size(), 1);
 }
 
+TEST(CodecKindGoldenTest, CheckupRefusalCarriesItsMessage) {
+  auto result = DecodeGolden<v1::CheckupResultDocument>(DocumentKind::kCheckupResult,
+                                                        "tkksiquc01res_no_consent.sjis.xml");
+  EXPECT_EQ(result.result_code(), "2");
+  EXPECT_EQ(result.message_contents(), "特定健診情報の閲覧について患者の同意が確認できません。");
+  EXPECT_EQ(result.arbitrary_file_identifier(), "000126");
+  EXPECT_EQ(result.checkups_size(), 0);
+}
+
 }  // namespace
 }  // namespace onshi::oqs

@@ -3,6 +3,7 @@
 
 #include "adapters/oqs_files/codec.h"
 
+#include <filesystem>
 #include <memory>
 #include <regex>
 #include <set>
@@ -346,7 +347,8 @@ constexpr GoldenCase kGoldenFiles[] = {
     GoldenCase{"yzksiquc01res_basic", DocumentKind::kMedicationResult},
     GoldenCase{"yzksiquc01res_no_consent", DocumentKind::kMedicationResult},
     GoldenCase{"tkksiquc01req_basic", DocumentKind::kCheckupRequest},
-    GoldenCase{"tkksiquc01res_basic", DocumentKind::kCheckupResult}};
+    GoldenCase{"tkksiquc01res_basic", DocumentKind::kCheckupResult},
+    GoldenCase{"tkksiquc01res_no_consent", DocumentKind::kCheckupResult}};
 
 INSTANTIATE_TEST_SUITE_P(AllGoldenFiles, GoldenFileTest, ::testing::ValuesIn(kGoldenFiles),
                          [](const ::testing::TestParamInfo<GoldenCase>& info) {
@@ -359,6 +361,22 @@ TEST(GoldenFileCoverageTest, EveryDocumentKindHasAGoldenFile) {
   for (DocumentKind kind : AllDocumentKinds()) {
     EXPECT_EQ(covered.count(kind), 1u) << DocumentKindName(kind);
   }
+}
+
+// Every file in tests/data/oqs is a case above, in both encodings: none is left untested.
+TEST(GoldenFileCoverageTest, EveryGoldenFileInTheDirectoryIsACaseInBothEncodings) {
+  std::set<std::string> listed;
+  for (const GoldenCase& c : kGoldenFiles) {
+    listed.insert(absl::StrCat(c.stem, ".utf8.xml"));
+    listed.insert(absl::StrCat(c.stem, ".sjis.xml"));
+  }
+  std::set<std::string> present;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(ONSHI_SOURCE_DIR "/tests/data/oqs")) {
+    const std::string name = entry.path().filename().string();
+    if (absl::EndsWith(name, ".xml")) present.insert(name);
+  }
+  EXPECT_EQ(present, listed);
 }
 
 // ---------------------------------------------------------------------------------------------

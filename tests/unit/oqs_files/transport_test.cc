@@ -1809,8 +1809,10 @@ TEST_P(RetentionTest, SharedFoldersHoldNoDocumentAfterEveryKindOfOutcome) {
   DropFile(res_, RequestName("LONE0001"), "<?xml version=\"1.0\"?><XmlMsg/>");
   LetItRun();
   fake_clock_.Advance(options_.malformed_grace + absl::Seconds(1));
+  // The sink hears of a quarantined file once it has left res/: wait for both.
   ASSERT_TRUE(WaitFor([&] {
-    return List(res_).empty() && List(face_).empty() && !Exists(stale_temp);
+    return List(res_).empty() && List(face_).empty() && !Exists(stale_temp) &&
+           sink_.unreadables().size() == 1 && sink_.rejections().size() == 2;
   })) << ::testing::PrintToString(List(res_))
       << ::testing::PrintToString(List(face_));
   EXPECT_THAT(List(req_), IsEmpty());
