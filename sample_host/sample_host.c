@@ -13,13 +13,26 @@
  *          prints each card-reader check-in as it arrives (oldest unacknowledged first) and
  *          acknowledges it once printed; with --count, exits after N check-ins; with
  *          --timeout-ms, gives up when no check-in arrives for MS milliseconds
+ *   medication --patient ID [--months N] [--treatments] [--format xml|pdf --out FILE]
+ *          [--setting outpatient|inpatient|home|online|emergency] [--request-id ID]
+ *   checkups --patient ID [--format xml|pdf --out FILE] [--setting ...] [--request-id ID]
+ *          薬剤情報 / 特定健診 under the patient's consent (medical.c): prints the panel, or
+ *          writes the terminal's PDF to FILE (mode 0600)
+ *   batch --file CSV [--date YYYYMMDD] [--request-id ID]
+ *          一括照会 of an appointments file (batch.c; format in docs/batches.md): one line per
+ *          patient as results come, then a summary; --request-id resumes a batch
+ *   register-reference --patient ID [--patient ID ...] [--request-id ID]
+ *          registers each patient id as the patient's 照会番号 (batch.c)
  *
  * Without --socket or --embedded the socket is $ONSHI_SOCKET.
  *
  * Exit codes (docs/c-api.md):
  *   0   check: the terminal answered (also when it says 無効 or 該当資格なし: the answer itself
- *       is the information); record: printed; health: SERVING
- *   1   an error (the staff text and the IT text are printed on stderr)
+ *       is the information); record: printed; health: SERVING; medication, checkups:
+ *       printed or written; batch: every patient has its result (those that could not be
+ *       confirmed are listed as such); register-reference: the outcomes are printed
+ *   1   an error (the staff text and the IT text are printed on stderr; for medication and
+ *       checkups also the terminal's refusal for want of consent, ONSHI_NO_CONSENT)
  *   2   check: unconfirmed (no answer from the terminal in time; nothing was confirmed)
  *   3   health: the service answered NOT_SERVING
  *   4   reception: no check-in arrived within --timeout-ms (those printed before were
@@ -32,6 +45,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "batch.h"
+#include "medical.h"
 #include "onshi/onshi.h"
 
 enum {
@@ -61,6 +76,8 @@ struct args {
   /* reception */
   long long count;
   long long wait_ms;
+  /* batch */
+  const char* file;
 };
 
 static void usage(FILE* out) {
@@ -71,6 +88,11 @@ static void usage(FILE* out) {
       "  record --patient ID\n"
       "  health\n"
       "  reception [--count N] [--timeout-ms MS]\n"
+      "  batch --file CSV [--date YYYYMMDD] [--request-id ID]\n"
+      "  register-reference --patient ID [--patient ID ...] [--request-id ID]\n",
+      out);
+  fputs(kMedicalUsage, out);
+  fputs(
       "The socket defaults to $ONSHI_SOCKET.\n"
       "Exit: 0 answered / printed / serving, 1 error, 2 unconfirmed, 3 not serving,\n"
       "      4 no check-in within --timeout-ms, 64 usage.\n",
@@ -109,6 +131,8 @@ static int parse_args(int argc, char** argv, struct args* a) {
       target = &a->birth;
     } else if (strcmp(arg, "--date") == 0) {
       target = &a->date;
+    } else if (strcmp(arg, "--file") == 0) {
+      target = &a->file;
     } else if (strcmp(arg, "--patient") == 0) {
       target = &a->patient;
     } else if (strcmp(arg, "--request-id") == 0) {
@@ -140,6 +164,11 @@ static int parse_args(int argc, char** argv, struct args* a) {
       }
       continue;
     } else if (arg[0] == '-') {
+      const int medical = medical_parse_option(argc, argv, &i);
+      if (medical != 0) {
+        if (medical < 0) return -1;
+        continue;
+      }
       fprintf(stderr, "sample_host: unknown option %s\n", arg);
       return -1;
     } else if (a->command == NULL) {
@@ -171,6 +200,7 @@ static int parse_args(int argc, char** argv, struct args* a) {
       return -1;
     }
   }
+  if (medical_check_args(a->command, a->patient) != 0) return -1;
   if (strcmp(a->command, "check") == 0) {
     if (a->insurer == NULL || a->number == NULL || a->birth == NULL) {
       fprintf(stderr, "sample_host: check needs --insurer, --number and --birth\n");
@@ -181,7 +211,15 @@ static int parse_args(int argc, char** argv, struct args* a) {
       fprintf(stderr, "sample_host: record needs --patient\n");
       return -1;
     }
-  } else if (strcmp(a->command, "health") != 0 && strcmp(a->command, "reception") != 0) {
+  } else if (strcmp(a->command, "batch") == 0 && a->file == NULL) {
+    fprintf(stderr, "sample_host: batch needs --file\n");
+    return -1;
+  } else if (strcmp(a->command, "register-reference") == 0 && a->patient == NULL) {
+    fprintf(stderr, "sample_host: register-reference needs --patient\n");
+    return -1;
+  } else if (strcmp(a->command, "health") != 0 && strcmp(a->command, "reception") != 0 &&
+             strcmp(a->command, "batch") != 0 && strcmp(a->command, "register-reference") != 0 &&
+             !medical_is_command(a->command)) {
     fprintf(stderr, "sample_host: unknown command %s\n", a->command);
     return -1;
   }
@@ -312,13 +350,15 @@ static void print_panel(const onshi_qualification* q, int limit_consent) {
   if (onshi_qualification_recorded_patient_id(q)[0] != '\0') {
     const long long version = (long long)onshi_qualification_coverage_version(q);
     printf("記録: 患者ID %s / 版 %lld", onshi_qualification_recorded_patient_id(q), version);
-    if (version == 1) {
-      /* The first version: every field is new, there is nothing to compare. */
+    /* Version 1 with changes is the first recording: every field is new, nothing to compare.
+     * Version 1 without changes is a re-check that found the record as it was. */
+    const int first = version == 1 && changes > 0;
+    if (first) {
       printf(" (新規)\n");
     } else {
       printf(changes > 0 ? " / 変更 %d 件\n" : " / 変更なし\n", (int)changes);
     }
-    for (i = 0; version != 1 && i < changes; ++i) {
+    for (i = 0; !first && i < changes; ++i) {
       printf("  ・%s (%s: %s → %s)\n", onshi_qualification_change_staff_message(q, i),
              onshi_qualification_change_field(q, i),
              or_dash(onshi_qualification_change_old_value(q, i)),
@@ -593,6 +633,12 @@ int main(int argc, char** argv) {
     exit_code = run_record(client, &a);
   } else if (strcmp(a.command, "reception") == 0) {
     exit_code = run_reception(client, &a);
+  } else if (strcmp(a.command, "batch") == 0) {
+    exit_code = sample_host_run_batch(client, a.file, a.date, a.request_id);
+  } else if (strcmp(a.command, "register-reference") == 0) {
+    exit_code = sample_host_run_register_reference(client, argc, argv, a.request_id);
+  } else if (medical_is_command(a.command)) {
+    exit_code = run_medical(client, a.command, a.patient, a.request_id);
   } else {
     exit_code = run_health(client);
   }

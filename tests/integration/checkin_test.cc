@@ -403,7 +403,9 @@ TEST_F(CheckinTest, OnshidKilledRightAfterTheFileLandedLosesNothingAndDuplicates
   const std::vector<v1::CheckinEvent> pending = Pending(stack());
   ASSERT_EQ(CountFile(pending, delivered), 1);
   for (const v1::CheckinEvent& event : pending) {
-    if (event.provenance().file_id() == delivered) EXPECT_EQ(event.event_id(), event_id);
+    if (event.provenance().file_id() == delivered) {
+      EXPECT_EQ(event.event_id(), event_id);
+    }
   }
   Ack(host.get(), d.get());
   EXPECT_EQ(CountFile(Pending(stack()), delivered), 0);

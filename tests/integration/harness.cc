@@ -21,6 +21,7 @@
 #include <thread>
 #include <utility>
 
+#include "adapters/terminal_sim/control.h"
 #include "adapters/terminal_sim/dataset.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -417,6 +418,25 @@ std::vector<Canary> PhiCanaries() {
       add(r.address(), s + "record.address");
       add(r.post_number(), s + "record.post_number");
     }
+    // 薬剤・特定健診 information is PHI too.
+    for (const v1::MedicationMonth& m : p.medication_months()) {
+      add(m.institution_name(), s + "medication.institution_name");
+      add(m.pharmacy_name(), s + "medication.pharmacy_name");
+      for (const v1::DispensingDate& d : m.dates()) {
+        for (const v1::Drug& drug : d.drugs()) {
+          add(drug.name(), s + "medication.drug.name");
+          add(drug.ingredient_name(), s + "medication.drug.ingredient_name");
+          add(drug.usage(), s + "medication.drug.usage");
+        }
+      }
+      for (const v1::Treatment& t : m.treatments()) add(t.name(), s + "medication.treatment.name");
+    }
+    for (const v1::Checkup& c : p.checkups()) {
+      for (const v1::CheckupItem& item : c.items()) {
+        add(item.item_name(), s + "checkup.item_name");
+        add(item.value_name(), s + "checkup.value_name");
+      }
+    }
   }
   return canaries;
 }
@@ -424,10 +444,22 @@ std::vector<Canary> PhiCanaries() {
 std::vector<std::string> FindCanaries(const std::string& text,
                                       const std::vector<Canary>& canaries) {
   std::vector<std::string> hits;
+  // The clinic's own 医療機関コード (in logs, and at the start of the terminal's face file ids)
+  // is not patient data, though a card number of the dataset ("10000016") is part of it.
+  const std::string institution = kInstitutionCode;
+  auto inside_institution_code = [&](size_t pos, size_t length) {
+    const size_t from = pos >= institution.size() ? pos - institution.size() : 0;
+    for (size_t at = text.find(institution, from); at != std::string::npos && at <= pos;
+         at = text.find(institution, at + 1)) {
+      if (pos + length <= at + institution.size()) return true;
+    }
+    return false;
+  };
   for (const Canary& canary : canaries) {
     const bool token_only = canary.value.size() < 8 && IsAsciiAlnum(canary.value);
     for (size_t pos = text.find(canary.value); pos != std::string::npos;
          pos = text.find(canary.value, pos + 1)) {
+      if (inside_institution_code(pos, canary.value.size())) continue;
       if (token_only) {
         const size_t end = pos + canary.value.size();
         if ((pos > 0 && IsIdChar(text[pos - 1])) || (end < text.size() && IsIdChar(text[end]))) {
@@ -611,7 +643,10 @@ bool Stack::Start(std::string* error) {
          << "  rescan_interval_ms: " << options_.rescan_interval_ms << "\n"
          << "  malformed_grace_ms: " << options_.malformed_grace_ms << "\n"
          << (options_.shift_jis_requests ? "  request_encoding: DOCUMENT_ENCODING_SHIFT_JIS\n" : "")
-         << (options_.notifications ? "" : "  disable_notifications: true\n") << "}\n";
+         << (options_.notifications ? "" : "  disable_notifications: true\n")
+         << (options_.extra_terminal_config.empty() ? ""
+                                                     : "  " + options_.extra_terminal_config + "\n")
+         << "}\n";
   if (!WriteFile(config_path(), config.str())) {
     *error = "cannot write " + config_path();
     return false;
@@ -669,6 +704,24 @@ void Stack::KillOnshid() {
   if (onshid_ != nullptr) onshid_->Kill();
 }
 
+std::string Stack::SimCheckIn(const std::string& scenario,
+                              const std::vector<sim::v1::ConsentCategory>& consents,
+                              const std::string& at) {
+  sim::v1::CheckinCommand command;
+  command.set_scenario(scenario);
+  for (sim::v1::ConsentCategory consent : consents) command.add_consents(consent);
+  command.set_at(at);
+  absl::StatusOr<sim::CheckinResult> result =
+      sim::RequestCheckin(oqs_dir(), command, absl::FromChrono(kSettleTimeout));
+  if (!result.ok()) {
+    ADD_FAILURE() << "[" << options_.name << "] check-in of " << scenario
+                  << " refused: " << result.status();
+    return "";
+  }
+  if (result->written) ++sim_face_files_;
+  return result->face_file;
+}
+
 void Stack::NoteAnswered(const onshi_qualification* q) {
   const std::string file_id = ResponseOf(q).provenance().file_id();
   EXPECT_FALSE(file_id.empty());
@@ -700,7 +753,12 @@ void Stack::StopAndCheckHygiene() {
   auto answers_in = [](const std::vector<std::string>& names) {
     return std::count_if(names.begin(), names.end(), [](const std::string& name) {
       // Card-reader check-ins (OQSsiquc01res_face_*) are not answers to requests.
-      return name.rfind("OQSsiquc01res_", 0) == 0 && name.rfind("OQSsiquc01res_face_", 0) != 0;
+      return (name.rfind("OQSsiquc01res_", 0) == 0 && name.rfind("OQSsiquc01res_face_", 0) != 0) ||
+             name.rfind("YZKsiquc01res_", 0) == 0 || name.rfind("TKKsiquc01res_", 0) == 0 ||
+             // 一括照会 and 照会番号: receipts and results.
+             name.rfind("OQSmuquc01res_", 0) == 0 || name.rfind("OQSmuquc02res_", 0) == 0 ||
+             name.rfind("OQSsiimm01res_", 0) == 0 || name.rfind("OQSmuimm01res_", 0) == 0 ||
+             name.rfind("OQSmuimm02res_", 0) == 0;
     });
   };
   const std::string sim_text = ReadFile(sim_log());
@@ -711,8 +769,14 @@ void Stack::StopAndCheckHygiene() {
     ADD_FAILURE() << tag << "the simulator's final counts are not in its log";
   } else {
     const int64_t written = std::stoll(sim_text.substr(comma + 2, at - comma - 2));
-    EXPECT_EQ(answers_in(processed) + answers_in(quarantined), written)
-        << tag << "answers written by the terminal vs. archived + quarantined by onshi";
+    // The simulator counts the face files of the check-ins it was asked for (SimCheckIn).
+    const int64_t taken = answers_in(processed) + answers_in(quarantined) + sim_face_files_;
+    if (options_.answers_may_be_replaced) {
+      EXPECT_LE(taken, written) << tag << "answers archived + quarantined by onshi vs. written";
+    } else {
+      EXPECT_EQ(taken, written)
+          << tag << "answers written by the terminal vs. archived + quarantined by onshi";
+    }
   }
   for (const std::string& file_id : answered_file_ids_) {
     const std::string archived = "OQSsiquc01res_" + file_id + ".xml";

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/terminal_sim/control.h"  // sim::AllConsentCategories for SimCheckIn
 #include "gtest/gtest.h"
 #include "onshi/onshi.h"
 #include "onshi/sim/v1/dataset.pb.h"
@@ -247,6 +248,13 @@ struct StackOptions {
   std::string onshid_institution_code;
   // false: only the simulator (embedded-mode tests open their own client on config_path()).
   bool start_onshid = true;
+  // More fields of onshid's `terminal { … }` block, in protobuf text format, e.g.
+  // "batch_file_size: 3 batch_poll_initial_ms: 100".
+  std::string extra_terminal_config;
+  // The hygiene check accepts fewer answers archived than the simulator wrote: after a kill -9,
+  // onshid places again what it had not recorded under the same file ids, and a second answer
+  // may replace (rename over) the first one still in res/.
+  bool answers_may_be_replaced = false;
 };
 
 class Stack {
@@ -269,6 +277,15 @@ class Stack {
   int StopSim();
   // kill -9; the exit is not held against the stack.
   void KillOnshid();
+
+  // A dataset patient at the card reader, through the running simulator's control folder
+  // (sim::RequestCheckin): the simulator records `consents` as the patient's latest ones (what
+  // it judges 薬剤・特定健診 requests by) and writes the face file. `at`: JST YYYYMMDDhhmmss, or
+  // empty for the simulator's clock. Returns the face file's bare name (in oqs/face/), or ""
+  // after failing the test. The hygiene check counts the face files written this way.
+  std::string SimCheckIn(const std::string& scenario,
+                         const std::vector<sim::v1::ConsentCategory>& consents,
+                         const std::string& at = "");
 
   Process* onshid() { return onshid_.get(); }
   Process* sim() { return sim_.get(); }
@@ -307,6 +324,7 @@ class Stack {
   ClientPtr client_;
   std::vector<std::string> answered_file_ids_;
   std::vector<std::string> unclean_exits_;
+  int64_t sim_face_files_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
