@@ -14,7 +14,16 @@
 //   (f) a card-reader check-in: a face file renamed into face/ of (d)'s terminal folder ->
 //       onshid (notification, read, decode, match, durable record) -> WatchCheckins stream ->
 //       the callback of an onshi_checkin_subscribe subscriber in this process. Timed from the
-//       rename to the callback's entry.
+//       rename to the callback's entry;
+//   (g) a 10,000-patient 一括照会 through the C ABI (onshi_batch_run) -> the service -> upload
+//       files in req/ -> an onshi-terminal-sim process answering at once (--latency-ms 0,
+//       --batch-processing-ms 0) -> receipts and results in res/ -> decode -> every patient
+//       recorded: once with the client in embedded mode and a fresh state directory per batch
+//       (g1), once through its own onshid, whose store keeps every batch (g2). Timed from the
+//       call to its return, when the callback has seen every patient's result;
+//   (k) DecodeByKind of one golden file per document kind (tests/data/oqs), UTF-8 and
+//       Shift_JIS, and of a 500-unit batch result made from the golden one (the size of each
+//       result file of (g)), each against pugixml's load_buffer of the same bytes, as (e).
 // For reading (b)-(d), a second floor: one durable SQLite commit (WAL, synchronous=FULL, one
 // 200-byte row per transaction) on the disk that holds the ledgers, the cost onshi pays twice
 // per check.
@@ -25,10 +34,11 @@
 // The helper processes are started with posix_spawn before anything initialises gRPC here. Each
 // benchmark times every iteration (wall clock) besides Google Benchmark's own accounting; after
 // RunSpecifiedBenchmarks a summary prints the mean and percentiles of each over all reported
-// iterations (all repetitions pooled), the spread of the repetitions' means, and the ratios
-// b/a, c/a, d/a and e. The exit status is 1 when any benchmark failed (the ctest smoke entry
-// relies on it). docs/benchmarks.md gives the command line (repetitions randomly interleaved,
-// so that a burst of load on a shared machine spreads over all figures instead of one).
+// iterations (all repetitions pooled), the spread of the repetitions' means, the ratios
+// b/a, c/a, d/a and e, the goals of (f) and (g) against what was measured, and the table of (k).
+// The exit status is 1 when any benchmark failed (the ctest smoke entry relies on it).
+// docs/benchmarks.md gives the command line (repetitions randomly interleaved, so that a burst of
+// load on a shared machine spreads over all figures instead of one).
 //
 // The C ABI is reached through onshi_capi_static, the archive libonshi.so is linked from: the
 // same object code, called directly instead of through the .so's PLT (a few ns per call,
@@ -54,6 +64,7 @@
 #include <numeric>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -90,6 +101,8 @@ constexpr char kBirth[] = "19800115";
 constexpr char kInstitution[] = "1310000016";
 
 constexpr size_t kEchoBytes = 1024;
+// (g): patients per batch; the goal is a batch of this size in at most 1 s.
+constexpr int kBatchPatients = 10000;
 constexpr char kEchoMethod[] = "/onshi.bench.Echo/Echo";
 constexpr int kReadyTimeoutMs = 30000;
 
@@ -210,6 +223,15 @@ std::string SidecarConfigText(const std::string& state_dir, const std::string& s
   return text;
 }
 
+// (k): one document to decode: a golden file of tests/data/oqs, or one made from it.
+struct KindCase {
+  DocumentKind kind;
+  std::string label;     // ASCII, for the summary's columns
+  std::string file;      // the golden file's stem, or a name for a made one
+  std::string encoding;  // "utf8" or "sjis"
+  std::string bytes;
+};
+
 struct Environment {
   std::string state_parent;     // on the disk the ledger's fsyncs go to
   std::string terminal_parent;  // /dev/shm when it is tmpfs, else state_parent
@@ -239,9 +261,23 @@ struct Environment {
   onshi_client* checkin_client = nullptr;
   onshi_subscription* checkin_subscription = nullptr;
 
+  // (g): one simulator (batch processing time 0) per consumer of its folder, so that neither
+  // consumer sees the other's answers. g1 opens an embedded client per batch on
+  // batch_embedded_root; g2 goes through batch_onshid.
+  ChildProcess batch_sim_embedded;
+  ChildProcess batch_sim_onshid;
+  ChildProcess batch_onshid;
+  std::string batch_embedded_root;
+  std::string batch_onshid_socket;
+  onshi_client* batch_onshid_client = nullptr;
+
+  // (k): what is decoded, in the order of the summary.
+  std::vector<KindCase> kind_cases;
+
   ~Environment() {
     onshi_subscription_stop(checkin_subscription);
     onshi_client_close(checkin_client);
+    onshi_client_close(batch_onshid_client);
     onshi_client_close(twin_client);
     onshi_client_close(embedded_client);
     onshi_client_close(onshid_client);
@@ -249,6 +285,9 @@ struct Environment {
     echo_channel.reset();
     onshid.Stop();
     simulator.Stop();
+    batch_onshid.Stop();
+    batch_sim_onshid.Stop();
+    batch_sim_embedded.Stop();
     twin_sidecar.Stop();
     echo_server.Stop();
     std::error_code ignored;
@@ -293,12 +332,13 @@ bool StartProcesses(Environment* env) {
   }
 
   // Sockets live in private (0700) directories, as onshid requires.
-  for (const char* dir : {"/sock-echo", "/sock-twin", "/sock-onshid"}) {
+  for (const char* dir : {"/sock-echo", "/sock-twin", "/sock-onshid", "/sock-batch"}) {
     if (::mkdir((s + dir).c_str(), 0700) != 0) return Fail("cannot create socket directory");
   }
   env->echo_socket = s + "/sock-echo/echo.sock";
   env->twin_socket = s + "/sock-twin/onshid.sock";
   env->onshid_socket = s + "/sock-onshid/onshid.sock";
+  env->batch_onshid_socket = s + "/sock-batch/onshid.sock";
 
   // (a)
   if (!Spawn(&env->echo_server, {ONSHI_BENCH_ECHO_SERVER, "--socket", env->echo_socket},
@@ -339,7 +379,33 @@ bool StartProcesses(Environment* env) {
                  SidecarConfigText(s + "/onshid-state", env->onshid_socket, terminal_root))) {
     return Fail("cannot write " + onshid_config);
   }
-  return Spawn(&env->onshid, {ONSHI_BENCH_ONSHID, "--config", onshid_config}, s + "/onshid.log");
+  if (!Spawn(&env->onshid, {ONSHI_BENCH_ONSHID, "--config", onshid_config}, s + "/onshid.log")) {
+    return false;
+  }
+
+  // (g): both simulators answer 一括照会 results at once (the default is 2 s of 処理中).
+  env->batch_embedded_root = env->terminal_parent + "/batch-terminal-embedded";
+  const std::string batch_onshid_root = env->terminal_parent + "/batch-terminal-onshid";
+  for (auto [child, root, log] :
+       {std::tuple<ChildProcess*, std::string, std::string>{
+            &env->batch_sim_embedded, env->batch_embedded_root, s + "/batch_sim_embedded.log"},
+        {&env->batch_sim_onshid, batch_onshid_root, s + "/batch_sim_onshid.log"}}) {
+    if (!Spawn(child,
+               {ONSHI_BENCH_TERMINAL_SIM, "--root", root, "--dataset", ONSHI_BENCH_DATASET,
+                "--institution", kInstitution, "--latency-ms", "0", "--batch-processing-ms", "0",
+                "--rescan-ms", "100"},
+               log)) {
+      return false;
+    }
+  }
+  const std::string batch_onshid_config = s + "/batch_onshid.conf";
+  if (!WriteFile(batch_onshid_config,
+                 SidecarConfigText(s + "/batch-onshid-state", env->batch_onshid_socket,
+                                   batch_onshid_root))) {
+    return Fail("cannot write " + batch_onshid_config);
+  }
+  return Spawn(&env->batch_onshid, {ONSHI_BENCH_ONSHID, "--config", batch_onshid_config},
+               s + "/batch_onshid.log");
 }
 
 std::string ErrorText(onshi_error* err) {
@@ -476,6 +542,7 @@ bool OpenClients(Environment* env) {
   if (!OpenSocketClient(env->twin_socket, &env->twin_client)) return false;
   if (!OpenEmbeddedClient(env)) return false;
   if (!OpenSocketClient(env->onshid_socket, &env->onshid_client)) return false;
+  if (!OpenSocketClient(env->batch_onshid_socket, &env->batch_onshid_client)) return false;
   // One check each before timing: connections up, SQLite pages cached, code paths warm.
   for (auto [name, client] : {std::pair<const char*, onshi_client*>{"(b)", env->twin_client},
                               {"(c)", env->embedded_client},
@@ -605,6 +672,261 @@ bool SetUpCheckins(Environment* env) {
   status = onshi_checkin_subscribe(env->checkin_client, 0, &OnCheckin, nullptr,
                                    &env->checkin_subscription, &err);
   if (status != ONSHI_OK) return Fail("onshi_checkin_subscribe: " + ErrorText(err));
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (g) 10,000-patient batches and (k) the golden files.
+
+// One line of a batch: a dataset patient's card and birth date.
+struct BatchLine {
+  std::string insurer;
+  std::string symbol;
+  std::string number;
+  std::string branch;
+  std::string birth;
+};
+
+// The dataset's patients the simulator answers normally (no scripted behaviour: silent, error,
+// rejected, malformed or late patients would measure the fault, not the batch), taken in turn.
+std::vector<BatchLine>& BatchLines() {
+  static auto* lines = new std::vector<BatchLine>();
+  return *lines;
+}
+
+// A document kind and the golden file that stands for it.
+struct KindFile {
+  DocumentKind kind;
+  const char* stem;   // tests/data/oqs/<stem>.{utf8,sjis}.xml
+  const char* label;  // ASCII, for the summary's columns
+};
+
+constexpr KindFile kKinds[] = {
+    {DocumentKind::kQualificationRequest, "siquc01req_basic", "qualification request"},
+    {DocumentKind::kQualificationAnswer, "siquc01res_medical_aid", "qualification answer"},
+    {DocumentKind::kFaceCheckin, "siquc01res_face", "card-reader check-in"},
+    {DocumentKind::kBatchUpload, "muquc01req_basic", "batch upload"},
+    {DocumentKind::kBatchReceipt, "muquc01res_basic", "batch receipt"},
+    {DocumentKind::kBatchResultRequest, "muquc02req_basic", "batch result request"},
+    {DocumentKind::kBatchResult, "muquc02res_basic", "batch result"},
+    {DocumentKind::kReferenceNumberRequest, "siimm01req_basic", "ref. number request"},
+    {DocumentKind::kReferenceNumberResult, "siimm01res_basic", "ref. number result"},
+    {DocumentKind::kBulkReferenceNumberUpload, "muimm01req_basic", "bulk ref. number upload"},
+    {DocumentKind::kBulkReferenceNumberReceipt, "muimm01res_basic", "bulk ref. number receipt"},
+    {DocumentKind::kBulkReferenceNumberResultRequest, "muimm02req_basic",
+     "bulk ref. number result req."},
+    {DocumentKind::kBulkReferenceNumberResult, "muimm02res_basic", "bulk ref. number result"},
+    {DocumentKind::kMedicationRequest, "yzksiquc01req_basic", "medication request"},
+    {DocumentKind::kMedicationResult, "yzksiquc01res_basic", "medication result"},
+    {DocumentKind::kCheckupRequest, "tkksiquc01req_basic", "checkup request"},
+    {DocumentKind::kCheckupResult, "tkksiquc01res_basic", "checkup result"},
+};
+constexpr const char* kEncodings[] = {"utf8", "sjis"};
+
+// The units of the large batch result of (k): a full upload file's worth (batch_file_size's
+// default), as each of the 20 result files of a 10,000-patient batch (g) carries.
+constexpr int kLargeBatchUnits = 500;
+
+std::string KindKey(const KindCase& c, bool pugixml) {
+  return "k_" + c.file + "_" + c.encoding + (pugixml ? "_pugixml" : "");
+}
+
+// Loads the batch lines and the golden files, and checks that every golden file decodes as its
+// kind (a benchmark of a failing decode would time the error path).
+bool SetUpBatchesAndKinds(Environment* env) {
+  absl::StatusOr<sim::v1::Dataset> dataset = sim::LoadDataset(ONSHI_BENCH_DATASET);
+  if (!dataset.ok()) return Fail("dataset: " + std::string(dataset.status().message()));
+  for (const sim::v1::Patient& p : dataset->patients()) {
+    if (p.behavior() != sim::v1::BEHAVIOR_UNSPECIFIED && p.behavior() != sim::v1::BEHAVIOR_NORMAL) {
+      continue;
+    }
+    const v1::InsuranceIdentifiers& card = p.card();
+    if (card.insurer_number().empty()) continue;
+    BatchLines().push_back({card.insurer_number(), card.insured_card_symbol(),
+                            card.insured_identification_number(), card.insured_branch_number(),
+                            p.birth_date()});
+  }
+  if (BatchLines().empty()) return Fail("no dataset patient for the batches");
+
+  for (const KindFile& k : kKinds) {
+    for (const char* encoding : kEncodings) {
+      const std::string path =
+          std::string(ONSHI_BENCH_GOLDEN_DIR) + "/" + k.stem + "." + encoding + ".xml";
+      std::string bytes;
+      if (!ReadFile(path, &bytes)) return Fail("cannot read " + path);
+      absl::StatusOr<std::unique_ptr<google::protobuf::Message>> decoded =
+          oqs::DecodeByKind(k.kind, bytes);
+      if (!decoded.ok()) {
+        return Fail(path + " does not decode: " + std::string(decoded.status().message()));
+      }
+      env->kind_cases.push_back({k.kind, k.label, k.stem, encoding, std::move(bytes)});
+    }
+  }
+
+  // A batch result of kLargeBatchUnits units: the golden one's units repeated, encoded as the
+  // simulator encodes its answers.
+  std::string golden;
+  const std::string golden_path =
+      std::string(ONSHI_BENCH_GOLDEN_DIR) + "/muquc02res_basic.utf8.xml";
+  if (!ReadFile(golden_path, &golden)) return Fail("cannot read " + golden_path);
+  v1::BatchQualificationResultDocument large;
+  absl::Status decoded = oqs::DecodeDocument(golden, oqs::DecodeLimits{}, &large);
+  if (!decoded.ok() || large.units_size() == 0) return Fail(golden_path + " does not decode");
+  const int golden_units = large.units_size();
+  for (int i = golden_units; i < kLargeBatchUnits; ++i) {
+    *large.add_units() = large.units(i % golden_units);
+  }
+  large.set_number_of_processing_result(kLargeBatchUnits);
+  large.set_number_of_normal_processing(kLargeBatchUnits);
+  large.set_number_of_error(0);
+  for (const char* encoding : kEncodings) {
+    oqs::EncodeOptions options;
+    options.encoding =
+        std::strcmp(encoding, "sjis") == 0 ? oqs::Encoding::kShiftJis : oqs::Encoding::kUtf8;
+    absl::StatusOr<std::string> bytes =
+        oqs::EncodeByKind(DocumentKind::kBatchResult, large, options);
+    if (!bytes.ok()) {
+      return Fail("large batch result: " + std::string(bytes.status().message()));
+    }
+    env->kind_cases.push_back({DocumentKind::kBatchResult, "batch result, 500 units",
+                               "muquc02res_x500", encoding, *std::move(bytes)});
+  }
+  return true;
+}
+
+// What the callback of one batch saw.
+struct BatchTally {
+  explicit BatchTally(std::string prefix)
+      : patient_prefix(std::move(prefix)), seen(kBatchPatients, 0) {}
+
+  std::string patient_prefix;
+  std::vector<char> seen;
+  int results = 0;
+  int repeated = 0;  // an index out of range or seen before
+  int errors = 0;    // a patient without the terminal's answer
+  int unanswered = 0;
+  int not_recorded = 0;  // answered, but not recorded into the patient id of its line
+  std::map<int32_t, int> validities;
+  std::string first_error;
+};
+
+int32_t OnBatchResult(void* user_data, const onshi_batch_result* result) {
+  BatchTally& t = *static_cast<BatchTally*>(user_data);
+  const int32_t index = onshi_batch_result_index(result);
+  if (index < 0 || index >= kBatchPatients || t.seen[static_cast<size_t>(index)] != 0) {
+    ++t.repeated;
+    return 0;
+  }
+  t.seen[static_cast<size_t>(index)] = 1;
+  ++t.results;
+  if (onshi_batch_result_error_code(result) != ONSHI_OK) {
+    if (t.errors++ == 0) t.first_error = onshi_batch_result_error_reason(result);
+    return 0;
+  }
+  const onshi_qualification* q = onshi_batch_result_qualification(result);
+  if (onshi_qualification_outcome(q) != ONSHI_OUTCOME_ANSWERED) {
+    ++t.unanswered;
+    return 0;
+  }
+  ++t.validities[onshi_qualification_validity(q)];
+  if (onshi_qualification_recorded_patient_id(q) != t.patient_prefix + std::to_string(index)) {
+    ++t.not_recorded;
+  }
+  return 0;
+}
+
+const char* ValidityName(int32_t validity) {
+  switch (validity) {
+    case ONSHI_VALIDITY_VALID:
+      return "valid";
+    case ONSHI_VALIDITY_INVALID:
+      return "invalid";
+    case ONSHI_VALIDITY_INVALID_NEWER_EXISTS:
+      return "invalid, newer exists";
+    case ONSHI_VALIDITY_NOT_FOUND:
+      return "not found";
+    case ONSHI_VALIDITY_MULTIPLE:
+      return "multiple";
+    case ONSHI_VALIDITY_VALID_UNREGISTERED:
+      return "valid, unregistered";
+    default:
+      return "unspecified";
+  }
+}
+
+// User + system CPU time a process has used so far, in seconds (/proc/<pid>/stat); -1 when
+// unreadable.
+double ProcessCpuSeconds(pid_t pid) {
+  std::string stat;
+  if (!ReadFile("/proc/" + std::to_string(pid) + "/stat", &stat)) return -1;
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  // state is field 3; utime and stime are fields 14 and 15.
+  for (int i = 3; i <= 15 && (fields >> field); ++i) {
+    if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
+    if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// Per (g) benchmark, per batch: CPU seconds of the service's process (this one for g1, the
+// batch onshid for g2) and of the simulator during the timed call.
+std::map<std::string, std::vector<std::pair<double, double>>>& BatchCpu() {
+  static auto* cpu = new std::map<std::string, std::vector<std::pair<double, double>>>();
+  return *cpu;
+}
+
+// What the last batch of each (g) benchmark answered, for the summary.
+std::map<std::string, std::string>& BatchOutcomes() {
+  static auto* outcomes = new std::map<std::string, std::string>();
+  return *outcomes;
+}
+
+// A batch of kBatchPatients lines with a fresh request_id (onshi_batch_request_new's) and
+// patient ids `prefix` + index; NULL with *problem set on failure.
+onshi_batch_request* NewBatch(const std::string& prefix, std::string* problem) {
+  onshi_batch_request* request = onshi_batch_request_new();
+  if (request == nullptr) {
+    *problem = "onshi_batch_request_new returned NULL";
+    return nullptr;
+  }
+  const std::vector<BatchLine>& lines = BatchLines();
+  for (int i = 0; i < kBatchPatients; ++i) {
+    const BatchLine& line = lines[static_cast<size_t>(i) % lines.size()];
+    const std::string patient_id = prefix + std::to_string(i);
+    onshi_error* err = nullptr;
+    if (onshi_batch_request_add_patient(
+            request, patient_id.c_str(), line.insurer.c_str(), line.symbol.c_str(),
+            line.number.c_str(), line.branch.c_str(), line.birth.c_str(), 1, &err) != ONSHI_OK) {
+      *problem = "onshi_batch_request_add_patient: " + ErrorText(err);
+      onshi_batch_request_free(request);
+      return nullptr;
+    }
+  }
+  return request;
+}
+
+// Opens an embedded client (the real file transport) on `state_dir` for (g1).
+bool OpenBatchEmbeddedClient(const std::string& state_dir, onshi_client** out,
+                             std::string* problem) {
+  const std::string config = state_dir + ".conf";
+  if (!WriteFile(config, SidecarConfigText(state_dir, "", g_env->batch_embedded_root))) {
+    *problem = "cannot write " + config;
+    return false;
+  }
+  onshi_client_options* options = onshi_client_options_new();
+  onshi_error* err = nullptr;
+  onshi_status status = onshi_client_options_set_embedded_config(options, config.c_str(), &err);
+  if (status == ONSHI_OK) status = onshi_client_open(options, out, &err);
+  onshi_client_options_free(options);
+  if (status != ONSHI_OK) {
+    *problem = "embedded onshi_client_open: " + ErrorText(err);
+    return false;
+  }
   return true;
 }
 
@@ -782,6 +1104,126 @@ void BM_SqliteCommit(benchmark::State& state, const std::string& key) {
   sqlite3_close(db);
 }
 
+// (g): one batch per iteration, timed with manual time (the setup around it is not).
+// `embedded`: g1, a new embedded client on a new state directory per batch (opened and closed
+// untimed; the directory is removed afterwards); else g2, onshid's client, whose store keeps
+// every batch of the run.
+void BM_Batch(benchmark::State& state, const std::string& key, bool embedded) {
+  Recorder recorder(key, state);
+  static std::atomic<int> next_batch{0};
+  for (auto _ : state) {
+    const int n = next_batch.fetch_add(1);
+    const std::string tag =
+        key.substr(0, 2) + "-" + std::to_string(::getpid()) + "-" + std::to_string(n);
+    std::string problem;
+    onshi_client* client = g_env->batch_onshid_client;
+    onshi_client* own = nullptr;
+    const std::string state_dir = g_env->state_parent + "/batch-" + tag;
+    if (embedded) {
+      if (!OpenBatchEmbeddedClient(state_dir, &own, &problem)) {
+        recorder.Fail(state, problem);
+        break;
+      }
+      client = own;
+    }
+    const std::string prefix = "bat-" + tag + "-";
+    onshi_batch_request* request = NewBatch(prefix, &problem);
+    if (request == nullptr) {
+      onshi_client_close(own);
+      recorder.Fail(state, problem);
+      break;
+    }
+    BatchTally tally(prefix);
+    onshi_error* err = nullptr;
+    const pid_t service_pid = embedded ? ::getpid() : g_env->batch_onshid.pid();
+    const pid_t simulator_pid =
+        embedded ? g_env->batch_sim_embedded.pid() : g_env->batch_sim_onshid.pid();
+    const double service_cpu = ProcessCpuSeconds(service_pid);
+    const double simulator_cpu = ProcessCpuSeconds(simulator_pid);
+    const auto start = std::chrono::steady_clock::now();
+    const onshi_status status = onshi_batch_run(client, request, &OnBatchResult, &tally, &err);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    BatchCpu()[key].emplace_back(ProcessCpuSeconds(service_pid) - service_cpu,
+                                 ProcessCpuSeconds(simulator_pid) - simulator_cpu);
+    state.SetIterationTime(std::chrono::duration<double>(elapsed).count());
+    recorder.Add(elapsed);
+    onshi_batch_request_free(request);
+    onshi_client_close(own);
+    if (embedded) {
+      std::error_code ignored;
+      std::filesystem::remove_all(state_dir, ignored);
+      std::filesystem::remove(state_dir + ".conf", ignored);
+    }
+    if (status != ONSHI_OK) {
+      problem = "onshi_batch_run: " + std::string(onshi_status_name(status)) + " " + ErrorText(err);
+    } else if (tally.results != kBatchPatients || tally.repeated != 0) {
+      problem = std::to_string(tally.results) + " results, " + std::to_string(tally.repeated) +
+                " repeated, for " + std::to_string(kBatchPatients) + " patients";
+    } else if (tally.errors != 0 || tally.unanswered != 0) {
+      problem = std::to_string(tally.errors) + " patients failed (first: " + tally.first_error +
+                "), " + std::to_string(tally.unanswered) + " unanswered";
+    } else if (tally.not_recorded != 0) {
+      problem = std::to_string(tally.not_recorded) + " answers not recorded into their patient";
+    }
+    if (!problem.empty()) {
+      recorder.Fail(state, problem);
+      break;
+    }
+    std::string outcome = "last batch: " + std::to_string(tally.results) + " answered";
+    for (const auto& [validity, count] : tally.validities) {
+      outcome += std::string(", ") + ValidityName(validity) + " " + std::to_string(count);
+    }
+    BatchOutcomes()[key] = outcome;
+  }
+  state.SetItemsProcessed(state.iterations() * kBatchPatients);
+}
+
+// (k): DecodeByKind of one golden file, timed with the message's destruction, as (e1).
+void BM_DecodeKind(benchmark::State& state, const std::string& key, size_t index) {
+  Recorder recorder(key, state);
+  const KindCase& c = g_env->kind_cases[index];
+  const std::string& bytes = c.bytes;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    absl::Status status;
+    {
+      absl::StatusOr<std::unique_ptr<google::protobuf::Message>> message =
+          oqs::DecodeByKind(c.kind, bytes);
+      benchmark::DoNotOptimize(message);
+      status = message.status();
+    }
+    recorder.Add(std::chrono::steady_clock::now() - start);
+    if (!status.ok()) {
+      recorder.Fail(state, "decode failed: " + std::string(status.message()));
+      break;
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(bytes.size()));
+}
+
+// (k): pugixml's load_buffer with its defaults on the same bytes, as (e2). pugixml knows no
+// Shift_JIS: it reads those bytes without converting them, which is the parse floor still.
+void BM_PugixmlKind(benchmark::State& state, const std::string& key, size_t index) {
+  Recorder recorder(key, state);
+  const std::string& bytes = g_env->kind_cases[index].bytes;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    pugi::xml_parse_result parsed;
+    {
+      pugi::xml_document doc;
+      parsed =
+          doc.load_buffer(bytes.data(), bytes.size(), pugi::parse_default, pugi::encoding_auto);
+      benchmark::DoNotOptimize(doc);
+    }
+    recorder.Add(std::chrono::steady_clock::now() - start);
+    if (!parsed) {
+      recorder.Fail(state, std::string("pugixml: ") + parsed.description());
+      break;
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(bytes.size()));
+}
+
 // The flags onshi's codec parses with (adapters/oqs_files/codec.cc kParseOptions).
 constexpr unsigned kCodecParseOptions =
     pugi::parse_cdata | pugi::parse_eol | pugi::parse_ws_pcdata_single | pugi::parse_doctype |
@@ -801,6 +1243,8 @@ constexpr Row kRows[] = {
     {"d_onshid_files_sim", "(d)  C ABI -> onshid -> files -> simulator"},
     {"d_onshid_files_sim_record", "(d+) same, with patient record write"},
     {"f_face_checkin", "(f)  face file rename -> C ABI callback (onshid)"},
+    {"g1_batch_10000_embedded", "(g1) batch of 10,000, embedded, fresh state"},
+    {"g2_batch_10000_onshid", "(g2) batch of 10,000 via onshid, store grows"},
     {"e_decode", "(e1) DecodeQualificationResult"},
     {"e_pugixml", "(e2) pugixml load_buffer, defaults"},
     {"e_pugixml_codec_flags", "(e3) pugixml load_buffer, codec's flags"},
@@ -844,6 +1288,33 @@ void RegisterAll() {
   });
   add("s_sqlite_commit",
       [](benchmark::State& st, const std::string& key) { BM_SqliteCommit(st, key); });
+
+  // (g): one batch per repetition (a batch takes about a second; --benchmark_repetitions sets
+  // how many), timed by the benchmark itself (manual time), not including the untimed setup.
+  for (const auto& [key, embedded] : {std::pair<const char*, bool>{"g1_batch_10000_embedded", true},
+                                      {"g2_batch_10000_onshid", false}}) {
+    benchmark::RegisterBenchmark(key, [key = std::string(key), embedded = embedded](
+                                          benchmark::State& st) { BM_Batch(st, key, embedded); })
+        ->UseManualTime()
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
+  }
+
+  // (k)
+  for (size_t i = 0; i < g_env->kind_cases.size(); ++i) {
+    const std::string decode_key = KindKey(g_env->kind_cases[i], false);
+    const std::string pugixml_key = KindKey(g_env->kind_cases[i], true);
+    benchmark::RegisterBenchmark(
+        decode_key.c_str(),
+        [decode_key, i](benchmark::State& st) { BM_DecodeKind(st, decode_key, i); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(
+        pugixml_key.c_str(),
+        [pugixml_key, i](benchmark::State& st) { BM_PugixmlKind(st, pugixml_key, i); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -927,6 +1398,68 @@ void PrintSummary(const Environment& env) {
              "embedded check vs one durable commit (a check makes two)");
   PrintRatio("f/s", "f_face_checkin", "s_sqlite_commit",
              "check-in latency vs one durable commit (a check-in makes one)");
+
+  std::printf("\n  goals (issue 3, item 7)\n");
+  Stats f;
+  if (StatsFor("f_face_checkin", &f) && Failures().count("f_face_checkin") == 0) {
+    std::printf("  %-44s p50 %.3f ms, p99 %.3f ms (goal p99 <= 2 ms): %s\n",
+                "(f)  face file -> event at the host", f.p50 / 1000, f.p99 / 1000,
+                f.p99 <= 2000 ? "met" : "NOT met");
+  } else {
+    std::printf("  %-44s not measured\n", "(f)  face file -> event at the host");
+  }
+  for (const char* key : {"g1_batch_10000_embedded", "g2_batch_10000_onshid"}) {
+    Stats g;
+    const char* label = key[1] == '1' ? "(g1) batch of 10,000, embedded, fresh state"
+                                      : "(g2) batch of 10,000 via onshid, store grows";
+    if (!StatsFor(key, &g) || Failures().count(key) != 0) {
+      std::printf("  %-44s not measured\n", label);
+      continue;
+    }
+    auto it = AllSamples().find(key);
+    std::string each;
+    for (double us : it->second.micros) {
+      char one[32];
+      std::snprintf(one, sizeof(one), "%s%.3f", each.empty() ? "" : ", ", us / 1e6);
+      each += one;
+    }
+    std::printf(
+        "  %-44s %zu batches: median %.3f s, max %.3f s, %.0f patients/s (goal <= 1 s): "
+        "%s\n      each, in run order: %s s\n      %s\n",
+        label, g.n, g.p50 / 1e6, g.max / 1e6, kBatchPatients / (g.p50 / 1e6),
+        g.max <= 1e6 ? "met" : (g.p50 <= 1e6 ? "met by the median, not by every batch" : "NOT met"),
+        each.c_str(), BatchOutcomes()[key].c_str());
+    std::string cpu;
+    for (const auto& [service, simulator] : BatchCpu()[key]) {
+      char one[48];
+      std::snprintf(one, sizeof(one), "%s%.2f + %.2f", cpu.empty() ? "" : ", ", service, simulator);
+      cpu += one;
+    }
+    std::printf("      CPU during each, s (service's process + simulator): %s\n", cpu.c_str());
+  }
+
+  std::printf(
+      "\n  (k) decode per document kind: DecodeByKind vs pugixml load_buffer (defaults), same "
+      "bytes;\n      p50 per document, MB/s = bytes / p50 (10^6 bytes)\n");
+  std::printf("  %-29s %-23s %4s %7s %10s %8s %9s %10s %7s\n", "kind", "golden file", "enc",
+              "bytes", "decode us", "MB/s", "docs/s", "pugixml us", "ratio");
+  for (const KindCase& c : env.kind_cases) {
+    const std::string decode_key = KindKey(c, false);
+    const std::string pugixml_key = KindKey(c, true);
+    const char* label = c.label.c_str();
+    const char* file = c.file.c_str();
+    const char* encoding = c.encoding.c_str();
+    Stats d, x;
+    if (Failures().count(decode_key) != 0 || Failures().count(pugixml_key) != 0) {
+      std::printf("  %-29s %-23s %4s FAILED\n", label, file, encoding);
+    } else if (!StatsFor(decode_key, &d) || !StatsFor(pugixml_key, &x)) {
+      std::printf("  %-29s %-23s %4s not run\n", label, file, encoding);
+    } else {
+      std::printf("  %-29s %-23s %4s %7zu %10.2f %8.1f %9.0f %10.2f %7.2f\n", label, file, encoding,
+                  c.bytes.size(), d.p50, static_cast<double>(c.bytes.size()) / d.p50, 1e6 / d.p50,
+                  x.p50, d.p50 / x.p50);
+    }
+  }
   std::fflush(stdout);
 }
 
@@ -943,7 +1476,7 @@ int main(int argc, char** argv) {
   onshi::bench::g_env = env.get();
   // Processes first: gRPC must not be initialised in this process before posix_spawn.
   if (!onshi::bench::StartProcesses(env.get()) || !onshi::bench::OpenClients(env.get()) ||
-      !onshi::bench::SetUpCheckins(env.get())) {
+      !onshi::bench::SetUpCheckins(env.get()) || !onshi::bench::SetUpBatchesAndKinds(env.get())) {
     return 1;
   }
   onshi::bench::RegisterAll();
