@@ -535,6 +535,11 @@ TEST(HungSidecarTest, StoppedProcessDoesNotBlockACallPastItsDeadline) {
   ASSERT_EQ(serving, 1);
 
   ASSERT_EQ(kill(process.pid(), SIGSTOP), 0);
+  // kill() returns before every thread of the process has stopped; until they have, a call
+  // can still be answered. The parent learns of the stop itself from waitpid(WUNTRACED).
+  int wait_status = 0;
+  ASSERT_EQ(waitpid(process.pid(), &wait_status, WUNTRACED), process.pid());
+  ASSERT_TRUE(WIFSTOPPED(wait_status));
   RequestPtr request = NewRequest();
   ASSERT_EQ(onshi_check_request_set_timeout_ms(request.get(), 500, nullptr), ONSHI_OK);
   for (int i = 0; i < 3; ++i) {
