@@ -147,6 +147,19 @@ std::optional<int> RatioByAge(const v1::QualificationRecord& record, const Date&
   return CopayPercentFixedByAge(*birth, date, record.preschool_classification() == "1");
 }
 
+// The ratio is shown as the terminal states it; when the age on the date does not allow it, or
+// the certificates do not fit the age, staff are warned (CheckCopayRatio), never corrected. A
+// record whose Birthdate cannot be checked was already refused by ValidateQualificationResult,
+// so an error here only means there is nothing to cross-check.
+void AddCopayWarnings(const v1::QualificationRecord& record, const Date& date,
+                      v1::BillingView* view) {
+  absl::StatusOr<CopayCheck> check = CheckCopayRatio(record, date);
+  if (!check.ok()) return;
+  for (CopayWarning& warning : check->warnings) {
+    AddNotice(view, warning.code, std::move(warning.staff_message), std::move(warning.it_message));
+  }
+}
+
 void DeriveCopayRatio(const v1::QualificationRecord& record, v1::QualificationValidity validity,
                       const Date& date, v1::BillingView* view) {
   const v1::ElderlyRecipientCertificate& elderly = record.elderly_recipient_certificate();
@@ -365,6 +378,7 @@ v1::BillingView DeriveBillingView(const v1::QualificationResult& result,
   view.set_eligible(true);
   const v1::QualificationRecord& record = result.records(0);
   DeriveCopayRatio(record, validity, confirmation_date, &view);
+  AddCopayWarnings(record, confirmation_date, &view);
   DeriveLimit(result, record, confirmation_date, &view);
   view.set_preschool(record.preschool_classification() == "1");
   AddCardExpiredNotice(record, confirmation_date, &view);

@@ -65,7 +65,8 @@ inline constexpr absl::string_view kSpecificDisease = "ONSHI_NOTICE_SPECIFIC_DIS
 // For an eligible result: copay ratio from ElderlyRecipientContributionRatio when the
 // 高齢受給者証 covers `confirmation_date`, else InsuredPartialContributionRatio ("030" → 30,
 // "3割"); 限度額区分 code and name (OQSCD012) and whether the certificate covers the date;
-// 未就学. Notices as listed in `notices`. Expects a result that passed
+// 未就学. Notices as listed in `notices`, and the copay warnings of CheckCopayRatio
+// (copay_ratio.h) when the ratio or the certificates do not fit the age. Expects a result that passed
 // ValidateQualificationResult; anything else still gives a view (never eligible on an
 // unreadable validity), never a crash.
 v1::BillingView DeriveBillingView(const v1::QualificationResult& result,

@@ -306,6 +306,8 @@ v1::QualificationResult ElderlyResult(const std::string& card_ratio,
                                       const std::string& end) {
   v1::QualificationResult result = ValidResult();
   v1::QualificationRecord* record = result.mutable_records(0);
+  // 71 on kDate: in the 70–74 rules since 2024-05-01, where a 高齢受給者証 belongs.
+  record->set_birth_date("19540415");
   record->set_insured_partial_contribution_ratio(card_ratio);
   record->mutable_elderly_recipient_certificate()->set_contribution_ratio(elderly_ratio);
   record->mutable_elderly_recipient_certificate()->set_valid_start_date(start);
@@ -339,8 +341,10 @@ TEST(CopayRatioTest, EqualRatiosRaiseNoNotice) {
 
 TEST(CopayRatioTest, ElderlyCertificateOutOfPeriodFallsBackToTheCard) {
   // Starts the day after the confirmation date (e.g. the month after the 70th birthday).
-  v1::BillingView view =
-      DeriveBillingView(ElderlyResult("030", "020", "20250603", "20260331"), kDate);
+  v1::QualificationResult result = ElderlyResult("030", "020", "20250603", "20260331");
+  // 70 in June 2025: the 70–74 rules start on 2025-07-01, after kDate.
+  result.mutable_records(0)->set_birth_date("19550615");
+  v1::BillingView view = DeriveBillingView(result, kDate);
   EXPECT_EQ(view.copay_ratio_percent(), 30);
   EXPECT_EQ(view.copay_ratio_source(), "InsuredPartialContributionRatio");
   EXPECT_THAT(NoticeCodes(view), ElementsAre("ONSHI_NOTICE_ELDERLY_CERTIFICATE_NOT_IN_FORCE"));
@@ -350,6 +354,7 @@ TEST(CopayRatioTest, LateElderlyRatiosComeFromTheCard) {
   for (const auto& [ratio, percent, label] : std::vector<std::tuple<std::string, int, std::string>>{
            {"010", 10, "1割"}, {"020", 20, "2割"}, {"030", 30, "3割"}}) {
     v1::QualificationResult result = ValidResult();
+    result.mutable_records(0)->set_birth_date("19450510");
     result.mutable_records(0)->mutable_identifiers()->set_insurer_number("39131156");
     result.mutable_records(0)->mutable_identifiers()->clear_insured_card_symbol();
     result.mutable_records(0)->set_insured_partial_contribution_ratio(ratio);
@@ -398,23 +403,23 @@ TEST_P(CopayRatioByAgeTest, AnswerWithoutRatioGetsTheRatioTheLawFixesByAge) {
 
 INSTANTIATE_TEST_SUITE_P(
     Boundaries, CopayRatioByAgeTest,
-    ::testing::Values(
-        AgeRatioCase{"Adult", "19850412", {2025, 6, 2}, 30},
-        // Born 1 April: reaches 6 on 31 March, the last preschool day.
-        AgeRatioCase{"BornAprilFirstLastPreschoolDay", "20200401", {2026, 3, 31}, 20},
-        AgeRatioCase{"BornAprilFirstFirstSchoolDay", "20200401", {2026, 4, 1}, 30},
-        // Born 2 April: reaches 6 on 1 April, so one more preschool year.
-        AgeRatioCase{"BornAprilSecondStillPreschool", "20200402", {2027, 3, 31}, 20},
-        AgeRatioCase{"BornAprilSecondSchool", "20200402", {2027, 4, 1}, 30},
-        AgeRatioCase{"Newborn", "20250601", {2025, 6, 2}, 20},
-        // Born on the 1st: the 70-74 rules start in the birthday month itself.
-        AgeRatioCase{"SeventyBornFirstMonthBefore", "19560301", {2026, 2, 28}, 30},
-        AgeRatioCase{"SeventyBornFirstBirthdayMonth", "19560301", {2026, 3, 1}, 0},
-        // Born mid-month: from the month after.
-        AgeRatioCase{"SeventyMidMonthBirthdayMonth", "19560315", {2026, 3, 31}, 30},
-        AgeRatioCase{"SeventyMidMonthMonthAfter", "19560315", {2026, 4, 1}, 0},
-        AgeRatioCase{"SeventyInDecemberStartsInJanuary", "19561215", {2026, 12, 31}, 30},
-        AgeRatioCase{"SeventyInDecemberJanuary", "19561215", {2027, 1, 1}, 0}),
+    ::testing::Values(AgeRatioCase{"Adult", "19850412", {2025, 6, 2}, 30},
+                      // Born 1 April: reaches 6 on 31 March, the last preschool day.
+                      AgeRatioCase{"BornAprilFirstLastPreschoolDay", "20200401", {2026, 3, 31}, 20},
+                      AgeRatioCase{"BornAprilFirstFirstSchoolDay", "20200401", {2026, 4, 1}, 30},
+                      // Born 2 April: reaches 6 on 1 April, so one more preschool year.
+                      AgeRatioCase{"BornAprilSecondStillPreschool", "20200402", {2027, 3, 31}, 20},
+                      AgeRatioCase{"BornAprilSecondSchool", "20200402", {2027, 4, 1}, 30},
+                      AgeRatioCase{"Newborn", "20250601", {2025, 6, 2}, 20},
+                      // Born on the 1st: the 70-74 rules start in the birthday month itself.
+                      AgeRatioCase{"SeventyBornFirstMonthBefore", "19560301", {2026, 2, 28}, 30},
+                      AgeRatioCase{"SeventyBornFirstBirthdayMonth", "19560301", {2026, 3, 1}, 0},
+                      // Born mid-month: from the month after.
+                      AgeRatioCase{"SeventyMidMonthBirthdayMonth", "19560315", {2026, 3, 31}, 30},
+                      AgeRatioCase{"SeventyMidMonthMonthAfter", "19560315", {2026, 4, 1}, 0},
+                      AgeRatioCase{
+                          "SeventyInDecemberStartsInJanuary", "19561215", {2026, 12, 31}, 30},
+                      AgeRatioCase{"SeventyInDecemberJanuary", "19561215", {2027, 1, 1}, 0}),
     [](const ::testing::TestParamInfo<AgeRatioCase>& info) { return info.param.name; });
 
 TEST(CopayRatioTest, PreschoolClassificationGivesTwoTenthsWhateverTheAge) {
@@ -427,13 +432,36 @@ TEST(CopayRatioTest, PreschoolClassificationGivesTwoTenthsWhateverTheAge) {
 TEST(CopayRatioTest, MissingRatioIsExplainedExceptForMedicalAssistance) {
   v1::QualificationResult result = ValidResult();
   result.mutable_records(0)->clear_insured_partial_contribution_ratio();
+  // 後期高齢者 (75 on kDate): the ratio depends on income, only the terminal can state it.
   result.mutable_records(0)->set_birth_date("19500101");
+  result.mutable_records(0)->mutable_identifiers()->set_insurer_number("39131156");
+  result.mutable_records(0)->mutable_identifiers()->clear_insured_card_symbol();
   v1::BillingView view = DeriveBillingView(result, kDate);
   EXPECT_EQ(view.copay_ratio_percent(), 0);
   EXPECT_THAT(NoticeCodes(view), ElementsAre("ONSHI_NOTICE_COPAY_RATIO_MISSING"));
 
   result.mutable_records(0)->set_insured_card_classification("A1");
   EXPECT_THAT(NoticeCodes(DeriveBillingView(result, kDate)), IsEmpty());
+}
+
+TEST(CopayRatioTest, RatioTheAgeDoesNotAllowIsShownAsAnsweredWithAWarning) {
+  // A 40-year-old (ValidResult) answered with 2割: shown as the terminal says, never corrected.
+  v1::QualificationResult result = ValidResult();
+  result.mutable_records(0)->set_insured_partial_contribution_ratio("020");
+  v1::BillingView view = DeriveBillingView(result, kDate);
+  EXPECT_EQ(view.copay_ratio_percent(), 20);
+  EXPECT_EQ(view.copay_ratio_source(), "InsuredPartialContributionRatio");
+  EXPECT_THAT(NoticeCodes(view), ElementsAre("ONSHI_NOTICE_COPAY_RATIO_UNEXPECTED_FOR_AGE"));
+  ExpectItTextsFreeOfRecordValues(view, result);
+}
+
+TEST(CopayRatioTest, SeventyFourYearOldWithoutElderlyCertificateIsWarned) {
+  v1::QualificationResult result = ValidResult();
+  result.mutable_records(0)->set_birth_date("19510301");  // 74 on kDate
+  v1::BillingView view = DeriveBillingView(result, kDate);
+  EXPECT_EQ(view.copay_ratio_percent(), 30);
+  EXPECT_THAT(NoticeCodes(view), ElementsAre("ONSHI_NOTICE_ELDERLY_RATIO_MISSING"));
+  ExpectItTextsFreeOfRecordValues(view, result);
 }
 
 TEST(NoticeTest, GetaMarkInNameIsExplained) {
