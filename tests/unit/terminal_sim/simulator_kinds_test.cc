@@ -472,14 +472,20 @@ TEST_F(SimulatorKindsTest, FaceDuplicateRenamedFaultWritesASecondFaceFile) {
   StartSimulator();
   absl::StatusOr<CheckinResult> checkin = sim_->CheckIn(CheckinOf("limit-a02", {}));
   ASSERT_TRUE(checkin.ok());
-  ASSERT_TRUE(WaitFor([&] { return TempDir::ListDir(Face()).size() == 2; }));
-  const std::vector<std::string> names = TempDir::ListDir(Face());
+  // The second copy is written under a temporary name first: wait for two final names, and
+  // for nothing else to be left in face/.
+  const auto face_files = [&] {
+    std::vector<std::string> names;
+    for (const std::string& name : TempDir::ListDir(Face())) {
+      std::optional<oqs::FileName> parsed = oqs::ParseFileName(name);
+      if (parsed.has_value() && parsed->kind == DocumentKind::kFaceCheckin) names.push_back(name);
+    }
+    return names;
+  };
+  ASSERT_TRUE(
+      WaitFor([&] { return face_files().size() == 2 && TempDir::ListDir(Face()).size() == 2; }));
+  const std::vector<std::string> names = face_files();
   EXPECT_EQ(ReadFile(Face() + "/" + names[0]), ReadFile(Face() + "/" + names[1]));
-  for (const std::string& name : names) {
-    std::optional<oqs::FileName> parsed = oqs::ParseFileName(name);
-    ASSERT_TRUE(parsed.has_value()) << name;
-    EXPECT_EQ(parsed->kind, DocumentKind::kFaceCheckin);
-  }
 }
 
 TEST_F(SimulatorKindsTest, FaceSlowWriteFaultEndsWithACompleteFile) {
