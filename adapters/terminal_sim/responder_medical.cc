@@ -129,6 +129,80 @@ std::vector<std::string> PdfHeader(absl::string_view title, const v1::Patient& p
           ""};
 }
 
+// A 薬剤情報 or 特定健診 answer being built, and the checks both kinds make, in the order the
+// terminal makes them, before their own consent: the kError fault, nobody or several people with
+// the request's numbers, holders whose information is never released, the certificate's grace
+// period. Admit() returns the one person, or nullptr when the answer is a refusal (refused()).
+template <typename Document>
+class MedicalAnswer {
+ public:
+  MedicalAnswer(DocumentKind kind, const ov1::MedicalInfoRequestHeader& header, Fault fault,
+                const ResponderOptions& options)
+      : answer_(std::make_shared<Document>()), fault_(fault), options_(options) {
+    answer_->set_arbitrary_file_identifier(header.arbitrary_file_identifier());
+    answer_->set_medical_institution_code(header.medical_institution_code());
+    reply_ = AnswerReply(kind, answer_, options);
+  }
+
+  const v1::Patient* Admit(const PatientIndex& index, const ov1::MedicalInfoRequestHeader& header) {
+    if (fault_ == Fault::kError) {
+      Refuse(kMedicalResultFailed, internal::kTerminalErrorMessage, "fault");
+      return nullptr;
+    }
+    const std::vector<const v1::Patient*> people = index.FindByIdentifiers(IdentifiersOf(header));
+    if (people.size() != 1) {
+      Refuse(kMedicalResultFailed,
+             people.empty() ? internal::kNotFoundMessage : internal::kAmbiguousMessage,
+             people.empty() ? "not found" : "ambiguous");
+      return nullptr;
+    }
+    const v1::Patient& patient = *people[0];
+    reply_.scenario = patient.scenario();
+    reply_.encoding = internal::EncodingFor(&patient, options_.encoding);
+    if (NeverReleased(patient)) {
+      Refuse(kMedicalResultNoConsent, kNeverReleasedMessage, "never released");
+      return nullptr;
+    }
+    if (patient.certificate_grace_period()) {
+      Refuse(kMedicalResultNoConsent, kGracePeriodMessage, "certificate grace period");
+      return nullptr;
+    }
+    return &patient;
+  }
+
+  // Makes the answer a refusal with `result_code` and the terminal's `message`.
+  void Refuse(absl::string_view result_code, absl::string_view message, absl::string_view why) {
+    answer_->set_result_code(std::string(result_code));
+    answer_->set_message_contents(std::string(message));
+    reply_.summary = absl::StrCat("refused: ", why);
+  }
+
+  // Makes the answer a release for `patient` (its subject); the caller adds the data.
+  void Release(const v1::Patient& patient) {
+    answer_->set_result_code(std::string(kMedicalResultReleased));
+    const ov1::QualificationRecord& record = patient.records(0);
+    answer_->mutable_subject()->set_name(record.name());
+    answer_->mutable_subject()->set_kana_name(record.name_kana());
+    answer_->mutable_subject()->set_birth_date(record.birth_date());
+    answer_->mutable_subject()->set_sex(record.sex1());
+  }
+
+  Document* answer() { return answer_.get(); }
+  Reply* reply() { return &reply_; }
+
+  // The reply with the kind's answer faults applied.
+  Reply Finish() {
+    ApplyAnswerFaults(fault_, options_, &reply_);
+    return std::move(reply_);
+  }
+
+ private:
+  std::shared_ptr<Document> answer_;
+  Reply reply_;
+  const Fault fault_;
+  const ResponderOptions& options_;
+};
+
 }  // namespace
 
 // ---- 薬剤情報 -----------------------------------------------------------------------------
@@ -155,35 +229,11 @@ Reply Responder::HandleMedication(const ov1::MedicationRequestDocument& request,
   if (fault == Fault::kReject) return RejectReply(kRejectByFault);
   if (fault == Fault::kSilent) return SilentReply();
 
-  auto answer = std::make_shared<ov1::MedicationResultDocument>();
-  answer->set_arbitrary_file_identifier(header.arbitrary_file_identifier());
-  answer->set_medical_institution_code(header.medical_institution_code());
-  Reply reply = AnswerReply(DocumentKind::kMedicationResult, answer, options_);
-  auto refuse = [&](absl::string_view result_code, absl::string_view message,
-                    absl::string_view why) {
-    answer->set_result_code(std::string(result_code));
-    answer->set_message_contents(std::string(message));
-    reply.summary = absl::StrCat("refused: ", why);
-    ApplyAnswerFaults(fault, options_, &reply);
-    return reply;
-  };
-  if (fault == Fault::kError) {
-    return refuse(kMedicalResultFailed, internal::kTerminalErrorMessage, "fault");
-  }
-  const std::vector<const v1::Patient*> people = index_.FindByIdentifiers(IdentifiersOf(header));
-  if (people.empty()) return refuse(kMedicalResultFailed, internal::kNotFoundMessage, "not found");
-  if (people.size() > 1) {
-    return refuse(kMedicalResultFailed, internal::kAmbiguousMessage, "ambiguous");
-  }
-  const v1::Patient& patient = *people[0];
-  reply.scenario = patient.scenario();
-  reply.encoding = internal::EncodingFor(&patient, options_.encoding);
-  if (NeverReleased(patient)) {
-    return refuse(kMedicalResultNoConsent, kNeverReleasedMessage, "never released");
-  }
-  if (patient.certificate_grace_period()) {
-    return refuse(kMedicalResultNoConsent, kGracePeriodMessage, "certificate grace period");
-  }
+  MedicalAnswer<ov1::MedicationResultDocument> m(DocumentKind::kMedicationResult, header, fault,
+                                                 options_);
+  const v1::Patient* admitted = m.Admit(index_, header);
+  if (admitted == nullptr) return m.Finish();
+  const v1::Patient& patient = *admitted;
   const ov1::CareSetting setting = request.care_setting();
   const v1::PatientConsents consents = CurrentConsents(patient);
   const bool standing = setting == ov1::CARE_SETTING_EMERGENCY ||
@@ -192,7 +242,10 @@ Reply Responder::HandleMedication(const ov1::MedicationRequestDocument& request,
   if (!standing) {
     const Verdict verdict =
         JudgeConsent(consents.pharmacists_info(), setting, now, Category::kMedication);
-    if (!verdict.released) return refuse(kMedicalResultNoConsent, verdict.message, "no consent");
+    if (!verdict.released) {
+      m.Refuse(kMedicalResultNoConsent, verdict.message, "no consent");
+      return m.Finish();
+    }
   }
   // 診療情報 (FileCategory 3/4) only under its own consent (DiagnosisInfo), like every category.
   const bool treatments =
@@ -200,12 +253,9 @@ Reply Responder::HandleMedication(const ov1::MedicationRequestDocument& request,
       (standing ||
        JudgeConsent(consents.diagnosis_info(), setting, now, Category::kMedication).released);
 
-  answer->set_result_code(std::string(kMedicalResultReleased));
-  const ov1::QualificationRecord& record = patient.records(0);
-  answer->mutable_subject()->set_name(record.name());
-  answer->mutable_subject()->set_kana_name(record.name_kana());
-  answer->mutable_subject()->set_birth_date(record.birth_date());
-  answer->mutable_subject()->set_sex(record.sex1());
+  m.Release(patient);
+  ov1::MedicationResultDocument* answer = m.answer();
+  Reply& reply = *m.reply();
   for (const ov1::MedicationMonth& month : patient.medication_months()) {
     if (month.month() < request.start_month() || month.month() > request.end_month()) continue;
     ov1::MedicationMonth* out = answer->add_months();
@@ -241,8 +291,7 @@ Reply Responder::HandleMedication(const ov1::MedicationRequestDocument& request,
     reply.document = nullptr;
     reply.pdf = MakeTextPdf("Medication information (YZK)", lines);
   }
-  ApplyAnswerFaults(fault, options_, &reply);
-  return reply;
+  return m.Finish();
 }
 
 // ---- 特定健診情報 -------------------------------------------------------------------------
@@ -260,35 +309,11 @@ Reply Responder::HandleCheckup(const ov1::CheckupRequestDocument& request, absl:
   if (fault == Fault::kReject) return RejectReply(kRejectByFault);
   if (fault == Fault::kSilent) return SilentReply();
 
-  auto answer = std::make_shared<ov1::CheckupResultDocument>();
-  answer->set_arbitrary_file_identifier(header.arbitrary_file_identifier());
-  answer->set_medical_institution_code(header.medical_institution_code());
-  Reply reply = AnswerReply(DocumentKind::kCheckupResult, answer, options_);
-  auto refuse = [&](absl::string_view result_code, absl::string_view message,
-                    absl::string_view why) {
-    answer->set_result_code(std::string(result_code));
-    answer->set_message_contents(std::string(message));
-    reply.summary = absl::StrCat("refused: ", why);
-    ApplyAnswerFaults(fault, options_, &reply);
-    return reply;
-  };
-  if (fault == Fault::kError) {
-    return refuse(kMedicalResultFailed, internal::kTerminalErrorMessage, "fault");
-  }
-  const std::vector<const v1::Patient*> people = index_.FindByIdentifiers(IdentifiersOf(header));
-  if (people.empty()) return refuse(kMedicalResultFailed, internal::kNotFoundMessage, "not found");
-  if (people.size() > 1) {
-    return refuse(kMedicalResultFailed, internal::kAmbiguousMessage, "ambiguous");
-  }
-  const v1::Patient& patient = *people[0];
-  reply.scenario = patient.scenario();
-  reply.encoding = internal::EncodingFor(&patient, options_.encoding);
-  if (NeverReleased(patient)) {
-    return refuse(kMedicalResultNoConsent, kNeverReleasedMessage, "never released");
-  }
-  if (patient.certificate_grace_period()) {
-    return refuse(kMedicalResultNoConsent, kGracePeriodMessage, "certificate grace period");
-  }
+  MedicalAnswer<ov1::CheckupResultDocument> m(DocumentKind::kCheckupResult, header, fault,
+                                              options_);
+  const v1::Patient* admitted = m.Admit(index_, header);
+  if (admitted == nullptr) return m.Finish();
+  const v1::Patient& patient = *admitted;
   const ov1::CareSetting setting = request.care_setting();
   const bool standing = setting == ov1::CARE_SETTING_EMERGENCY ||
                         (patient.home_care_consent() && (setting == ov1::CARE_SETTING_HOME_VISIT ||
@@ -296,15 +321,15 @@ Reply Responder::HandleCheckup(const ov1::CheckupRequestDocument& request, absl:
   if (!standing) {
     const Verdict verdict = JudgeConsent(CurrentConsents(patient).specific_health_checkups(),
                                          setting, now, Category::kCheckups);
-    if (!verdict.released) return refuse(kMedicalResultNoConsent, verdict.message, "no consent");
+    if (!verdict.released) {
+      m.Refuse(kMedicalResultNoConsent, verdict.message, "no consent");
+      return m.Finish();
+    }
   }
 
-  answer->set_result_code(std::string(kMedicalResultReleased));
-  const ov1::QualificationRecord& record = patient.records(0);
-  answer->mutable_subject()->set_name(record.name());
-  answer->mutable_subject()->set_kana_name(record.name_kana());
-  answer->mutable_subject()->set_birth_date(record.birth_date());
-  answer->mutable_subject()->set_sex(record.sex1());
+  m.Release(patient);
+  ov1::CheckupResultDocument* answer = m.answer();
+  Reply& reply = *m.reply();
   *answer->mutable_checkups() = patient.checkups();
   reply.summary = absl::StrCat("released: ", answer->checkups_size(), " checkups");
 
@@ -324,8 +349,7 @@ Reply Responder::HandleCheckup(const ov1::CheckupRequestDocument& request, absl:
     reply.document = nullptr;
     reply.pdf = MakeTextPdf("Specific health checkups (TKK)", lines);
   }
-  ApplyAnswerFaults(fault, options_, &reply);
-  return reply;
+  return m.Finish();
 }
 
 }  // namespace onshi::sim
