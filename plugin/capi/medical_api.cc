@@ -159,6 +159,26 @@ const onshi::v1::CheckupItem* ItemOf(const CheckupsResponse& r, int32_t checkup,
   return c == nullptr ? nullptr : At(c->items(), item);
 }
 
+// The body of onshi_get_medication_history and onshi_get_checkups: the argument checks, the call
+// (`call` returns the service's response), and the result handle given to the caller. `*out` is
+// NULL on every failure.
+template <typename Handle, typename Request, typename Call>
+onshi_status Fetch(const char* function, onshi_client* client, const Request* request, Handle** out,
+                   onshi_error** err, Call call) {
+  return Guarded(function, err, [&]() -> absl::Status {
+    if (out == nullptr) return InvalidArgument(function, "out is NULL");
+    *out = nullptr;
+    if (client == nullptr) return InvalidArgument(function, "client is NULL");
+    if (request == nullptr) return InvalidArgument(function, "request is NULL");
+    auto response = call();
+    if (!response.ok()) return response.status();
+    auto result = std::make_unique<Handle>();
+    result->response = *std::move(response);
+    *out = result.release();
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -219,7 +239,8 @@ onshi_status onshi_medication_request_set_format(onshi_medication_request* reque
   static constexpr char kFunction[] = "onshi_medication_request_set_format";
   return Guarded(kFunction, err, [&]() -> absl::Status {
     if (request == nullptr) return InvalidArgument(kFunction, "request is NULL");
-    if (!IsFormat(format)) return InvalidArgument(kFunction, "format is not ONSHI_MEDICAL_FORMAT_*");
+    if (!IsFormat(format))
+      return InvalidArgument(kFunction, "format is not ONSHI_MEDICAL_FORMAT_*");
     request->message.set_format(static_cast<onshi::v1::MedicalInfoFormat>(format));
     return absl::OkStatus();
   });
@@ -301,7 +322,8 @@ onshi_status onshi_checkup_request_set_format(onshi_checkup_request* request, in
   static constexpr char kFunction[] = "onshi_checkup_request_set_format";
   return Guarded(kFunction, err, [&]() -> absl::Status {
     if (request == nullptr) return InvalidArgument(kFunction, "request is NULL");
-    if (!IsFormat(format)) return InvalidArgument(kFunction, "format is not ONSHI_MEDICAL_FORMAT_*");
+    if (!IsFormat(format))
+      return InvalidArgument(kFunction, "format is not ONSHI_MEDICAL_FORMAT_*");
     request->message.set_format(static_cast<onshi::v1::MedicalInfoFormat>(format));
     return absl::OkStatus();
   });
@@ -335,19 +357,8 @@ onshi_status onshi_checkup_request_set_timeout_ms(onshi_checkup_request* request
 onshi_status onshi_get_medication_history(onshi_client* client,
                                           const onshi_medication_request* request,
                                           onshi_medication** out, onshi_error** err) noexcept {
-  static constexpr char kFunction[] = "onshi_get_medication_history";
-  return Guarded(kFunction, err, [&]() -> absl::Status {
-    if (out == nullptr) return InvalidArgument(kFunction, "out is NULL");
-    *out = nullptr;
-    if (client == nullptr) return InvalidArgument(kFunction, "client is NULL");
-    if (request == nullptr) return InvalidArgument(kFunction, "request is NULL");
-    absl::StatusOr<MedicationResponse> response =
-        client->client->GetMedicationHistory(request->message, request->timeout);
-    if (!response.ok()) return response.status();
-    auto result = std::make_unique<onshi_medication>();
-    result->response = *std::move(response);
-    *out = result.release();
-    return absl::OkStatus();
+  return Fetch("onshi_get_medication_history", client, request, out, err, [&] {
+    return client->client->GetMedicationHistory(request->message, request->timeout);
   });
 }
 
@@ -360,8 +371,7 @@ const char* onshi_medication_request_id(const onshi_medication* m) noexcept {
 }
 
 const char* onshi_medication_consent_available_time(const onshi_medication* m) noexcept {
-  return ResultText(m,
-                    [](const MedicationResponse& r) { return &r.consent_available_time(); });
+  return ResultText(m, [](const MedicationResponse& r) { return &r.consent_available_time(); });
 }
 
 const uint8_t* onshi_medication_pdf(const onshi_medication* m, size_t* out_len) noexcept {
@@ -416,13 +426,13 @@ int32_t onshi_medication_drug_count(const onshi_medication* m, int32_t month,
   });
 }
 
-#define ONSHI_DRUG_TEXT_GETTER(name, field)                                                       \
-  const char* onshi_medication_drug_##name(const onshi_medication* m, int32_t month,             \
-                                           int32_t date, int32_t drug) noexcept {                \
-    return ResultText(m, [&](const MedicationResponse& r) -> const std::string* {                \
-      const onshi::v1::Drug* d = DrugOf(r, month, date, drug);                                    \
-      return d == nullptr ? nullptr : &d->field();                                                \
-    });                                                                                           \
+#define ONSHI_DRUG_TEXT_GETTER(name, field)                                                        \
+  const char* onshi_medication_drug_##name(const onshi_medication* m, int32_t month, int32_t date, \
+                                           int32_t drug) noexcept {                                \
+    return ResultText(m, [&](const MedicationResponse& r) -> const std::string* {                  \
+      const onshi::v1::Drug* d = DrugOf(r, month, date, drug);                                     \
+      return d == nullptr ? nullptr : &d->field();                                                 \
+    });                                                                                            \
   }
 
 ONSHI_DRUG_TEXT_GETTER(code, code)
@@ -465,20 +475,8 @@ onshi_status onshi_medication_to_json(const onshi_medication* m, char** out, siz
 
 onshi_status onshi_get_checkups(onshi_client* client, const onshi_checkup_request* request,
                                 onshi_checkups** out, onshi_error** err) noexcept {
-  static constexpr char kFunction[] = "onshi_get_checkups";
-  return Guarded(kFunction, err, [&]() -> absl::Status {
-    if (out == nullptr) return InvalidArgument(kFunction, "out is NULL");
-    *out = nullptr;
-    if (client == nullptr) return InvalidArgument(kFunction, "client is NULL");
-    if (request == nullptr) return InvalidArgument(kFunction, "request is NULL");
-    absl::StatusOr<CheckupsResponse> response =
-        client->client->GetCheckups(request->message, request->timeout);
-    if (!response.ok()) return response.status();
-    auto result = std::make_unique<onshi_checkups>();
-    result->response = *std::move(response);
-    *out = result.release();
-    return absl::OkStatus();
-  });
+  return Fetch("onshi_get_checkups", client, request, out, err,
+               [&] { return client->client->GetCheckups(request->message, request->timeout); });
 }
 
 void onshi_checkups_free(onshi_checkups* c) noexcept {
@@ -515,13 +513,13 @@ int32_t onshi_checkups_item_count(const onshi_checkups* c, int32_t checkup) noex
   });
 }
 
-#define ONSHI_ITEM_TEXT_GETTER(name, field)                                                       \
-  const char* onshi_checkups_item_##name(const onshi_checkups* c, int32_t checkup,               \
-                                         int32_t item) noexcept {                                \
-    return ResultText(c, [&](const CheckupsResponse& r) -> const std::string* {                  \
-      const onshi::v1::CheckupItem* i = ItemOf(r, checkup, item);                                 \
-      return i == nullptr ? nullptr : &i->field();                                                \
-    });                                                                                           \
+#define ONSHI_ITEM_TEXT_GETTER(name, field)                                        \
+  const char* onshi_checkups_item_##name(const onshi_checkups* c, int32_t checkup, \
+                                         int32_t item) noexcept {                  \
+    return ResultText(c, [&](const CheckupsResponse& r) -> const std::string* {    \
+      const onshi::v1::CheckupItem* i = ItemOf(r, checkup, item);                  \
+      return i == nullptr ? nullptr : &i->field();                                 \
+    });                                                                            \
   }
 
 ONSHI_ITEM_TEXT_GETTER(code, item_code)
