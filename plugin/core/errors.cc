@@ -206,6 +206,64 @@ const ErrorSpec kDeadlineExceeded{
     "ONSHI_DEADLINE_EXCEEDED", StatusCode::kDeadlineExceeded,
     "処理が時間内に終わりませんでした。もう一度操作してください。",
     "the call did not complete within its deadline", true};
+const ErrorSpec kInvalidUserId{
+    "ONSHI_INVALID_USER_ID", StatusCode::kInvalidArgument,
+    "操作した職員のIDが正しくありません。受付システムの担当者に連絡してください。",
+    "the host user id (metadata onshi-user-id, onshi_client_set_user_id) must be 1-64 "
+    "characters of [A-Za-z0-9._@-]; it names a login, never a person's name", false};
+const ErrorSpec kConsentExpired{
+    "ONSHI_CONSENT_EXPIRED", StatusCode::kFailedPrecondition,
+    "患者の同意の閲覧期限が過ぎています。もう一度マイナ保険証で受付（同意）をしてもらってください。",
+    "the patient's consent for this information has expired (24 h after consent for outpatients); "
+    "nothing was sent to the terminal", false};
+const ErrorSpec kConsentWrongSetting{
+    "ONSHI_CONSENT_WRONG_SETTING", StatusCode::kFailedPrecondition,
+    "患者の同意はありますが、この診療の場面（外来・入院・訪問・オンライン）では使えません。",
+    "the consents on record were given for another care setting (on site vs. home visit / "
+    "online); nothing was sent to the terminal", false};
+const ErrorSpec kConsentNeverAvailable{
+    "ONSHI_CONSENT_NEVER_AVAILABLE", StatusCode::kFailedPrecondition,
+    "この患者の資格（自衛官診療証・日雇特例・医療扶助など）では、この情報は取得できません。",
+    "information is never retrievable for this holder (card class 07/A1, 医療扶助 ticket, "
+    "日雇特例 certificate); nothing was sent to the terminal", false};
+const ErrorSpec kEligibilityOnly{
+    "ONSHI_ELIGIBILITY_ONLY", StatusCode::kFailedPrecondition,
+    "マイナ保険証の電子証明書が有効期限切れ後の猶予期間中のため、資格情報のみ確認できます。薬剤・診療情報は取得できません。",
+    "the patient's certificate is in its post-expiry grace period: only eligibility is "
+    "available; nothing was sent to the terminal", false};
+const ErrorSpec kVersionConflict{
+    "ONSHI_VERSION_CONFLICT", StatusCode::kAborted,
+    "患者記録が他の端末で先に更新されました。最新の内容を確認してから、もう一度記録してください。",
+    "expected_version is not the patient's current coverage version; read the record (or "
+    "preview again) and retry with the current version", true};
+const ErrorSpec kNotConfirmed{
+    "ONSHI_NOT_CONFIRMED", StatusCode::kFailedPrecondition,
+    "資格確認端末の回答がないため、記録できません。",
+    "the referenced check has no terminal answer (pending, unconfirmed or failed); only a "
+    "terminal answer can be written into the record", false};
+const ErrorSpec kVisitNotFound{
+    "ONSHI_VISIT_NOT_FOUND", StatusCode::kNotFound,
+    "該当する受診（受付）の記録がありません。",
+    "no visit with this visit_id", false};
+const ErrorSpec kVisitState{
+    "ONSHI_VISIT_STATE", StatusCode::kFailedPrecondition,
+    "この受診はすでに資格確認済みか、別の手続き中のため、この操作はできません。",
+    "the visit is not in a state that allows this operation; the detail names the state", false};
+const ErrorSpec kInvalidSelfDeclaration{
+    "ONSHI_INVALID_SELF_DECLARATION", StatusCode::kInvalidArgument,
+    "申立ての内容が不足しているか、形式が正しくありません。書類の種類と券面の内容を確認してください。",
+    "the self-declaration is incomplete or malformed; the detail names the field", false};
+const ErrorSpec kLimitCategoryUnknown{
+    "ONSHI_LIMIT_CATEGORY_UNKNOWN", StatusCode::kFailedPrecondition,
+    "限度額適用区分が分からないため、自己負担限度額を計算できません。限度額情報の提供に同意のうえ資格確認をしてください。",
+    "no 限度額適用区分 is on record for this patient (no consented limit data, or the "
+    "certificate does not cover the month); run a check with limit consent first", false};
+const ErrorSpec kAuditUnavailable{
+    "ONSHI_AUDIT_UNAVAILABLE", StatusCode::kUnavailable,
+    "操作記録（監査ログ）を書き込めないため、操作を完了できませんでした。しばらくしてからもう一度操作してください。",
+    "the audit row of this operation could not be written, so the operation is reported as "
+    "failed; check the store (disk space, permissions); a retry with the same request_id "
+    "returns the stored outcome", true};
 const ErrorSpec kCancelled{
     "ONSHI_CANCELLED", StatusCode::kCancelled,
     "処理が取り消されました。",
@@ -242,6 +300,12 @@ const std::vector<const ErrorSpec*>& AllErrorSpecs() {
       &errors::kDocumentInvalidValue,    &errors::kStoreUnavailable,
       &errors::kStoreConflict,           &errors::kConfigInvalid,
       &errors::kSidecarUnavailable,      &errors::kDeadlineExceeded,
+      &errors::kInvalidUserId,           &errors::kConsentExpired,
+      &errors::kConsentWrongSetting,     &errors::kConsentNeverAvailable,
+      &errors::kEligibilityOnly,         &errors::kVersionConflict,
+      &errors::kNotConfirmed,            &errors::kVisitNotFound,
+      &errors::kVisitState,              &errors::kInvalidSelfDeclaration,
+      &errors::kLimitCategoryUnknown,    &errors::kAuditUnavailable,
       &errors::kCancelled,               &errors::kInternal,
   };
   return *kAll;
