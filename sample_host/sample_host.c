@@ -3,7 +3,7 @@
  * onshi.h alone. It prints the panel reception staff would see after a qualification check,
  * the patient record, or the service's health.
  *
- *   sample_host [--socket PATH | --embedded CONFIG] [--timeout MS] COMMAND [options]
+ *   sample_host [--socket PATH | --embedded CONFIG] [--timeout MS] [--user ID] COMMAND [options]
  *
  *   check  --insurer N [--symbol S] --number N [--branch NN] --birth YYYYMMDD
  *          [--date YYYYMMDD] [--limit-consent] [--patient ID] [--request-id ID] [--json]
@@ -23,8 +23,19 @@
  *          patient as results come, then a summary; --request-id resumes a batch
  *   register-reference --patient ID [--patient ID ...] [--request-id ID]
  *          registers each patient id as the patient's 照会番号 (batch.c)
+ *   cap --patient ID [--month YYYYMM] [--total-cost YEN] [--many-times] [--inpatient]
+ *          [--specific-disease dialysis|hemophilia|hiv]
+ *          this month's 自己負担限度額 with its formula (billing.c); check --patient also
+ *          shows it on the panel
  *
- * Without --socket or --embedded the socket is $ONSHI_SOCKET.
+ *   writeback --patient ID --source REQUEST_ID [--reason TEXT] [--create-patient] [--yes]
+ *          shows the diff of a check's answer against the patient's coverage, asks to confirm
+ *          (--yes: without asking) and records it (record.c); check --patient ID
+ *          --preview-only checks without recording and shows the diff on the panel
+ *
+ * Without --socket or --embedded the socket is $ONSHI_SOCKET. --user names the clerk logged in
+ * (a login id, never a name; default $ONSHI_USER): every call carries it into onshi's audit log,
+ * and recording a self-declaration or resolving a review item needs it.
  *
  * Exit codes (docs/c-api.md):
  *   0   check: the terminal answered (also when it says 無効 or 該当資格なし: the answer itself
@@ -46,8 +57,12 @@
 #include <time.h>
 
 #include "batch.h"
+#include "billing.h" /* self-pay cap */
+#include "claims.h"  /* outage workflow and claims view */
+#include "consent.h" /* consent ledger */
 #include "medical.h"
 #include "onshi/onshi.h"
+#include "record.h" /* write-back */
 
 enum {
   kExitOk = 0,
@@ -61,6 +76,7 @@ enum {
 struct args {
   const char* socket_path;
   const char* embedded_config;
+  const char* user_id;
   long long timeout_ms;
   const char* command;
   const char* insurer;
@@ -82,7 +98,8 @@ struct args {
 
 static void usage(FILE* out) {
   fputs(
-      "usage: sample_host [--socket PATH | --embedded CONFIG] [--timeout MS] COMMAND ...\n"
+      "usage: sample_host [--socket PATH | --embedded CONFIG] [--timeout MS] [--user ID] COMMAND "
+      "...\n"
       "  check  --insurer N [--symbol S] --number N [--branch NN] --birth YYYYMMDD\n"
       "         [--date YYYYMMDD] [--limit-consent] [--patient ID] [--request-id ID] [--json]\n"
       "  record --patient ID\n"
@@ -92,8 +109,12 @@ static void usage(FILE* out) {
       "  register-reference --patient ID [--patient ID ...] [--request-id ID]\n",
       out);
   fputs(kMedicalUsage, out);
+  fputs(kConsentUsage, out); /* consent ledger */
+  fputs(kBillingUsage, out); /* self-pay cap */
+  fputs(kClaimsUsage, out);  /* outage workflow and claims view */
+  fputs(kRecordUsage, out);  /* write-back */
   fputs(
-      "The socket defaults to $ONSHI_SOCKET.\n"
+      "The socket defaults to $ONSHI_SOCKET, the user id (the clerk's login) to $ONSHI_USER.\n"
       "Exit: 0 answered / printed / serving, 1 error, 2 unconfirmed, 3 not serving,\n"
       "      4 no check-in within --timeout-ms, 64 usage.\n",
       out);
@@ -119,6 +140,8 @@ static int parse_args(int argc, char** argv, struct args* a) {
       target = &a->socket_path;
     } else if (strcmp(arg, "--embedded") == 0) {
       target = &a->embedded_config;
+    } else if (strcmp(arg, "--user") == 0) {
+      target = &a->user_id;
     } else if (strcmp(arg, "--insurer") == 0) {
       target = &a->insurer;
     } else if (strcmp(arg, "--symbol") == 0) {
@@ -164,9 +187,24 @@ static int parse_args(int argc, char** argv, struct args* a) {
       }
       continue;
     } else if (arg[0] == '-') {
-      const int medical = medical_parse_option(argc, argv, &i);
+      const int record = record_parse_option(argc, argv, &i); /* write-back */
+      if (record != 0) {
+        if (record < 0) return -1;
+        continue;
+      }
+      const int claims = claims_parse_option(argc, argv, &i); /* outage workflow */
+      const int medical = claims != 0 ? 0 : medical_parse_option(argc, argv, &i);
+      const int billing = claims != 0 || medical != 0 ? 0 : billing_parse_option(argc, argv, &i);
+      if (claims != 0) { /* outage workflow */
+        if (claims < 0) return -1;
+        continue;
+      }
       if (medical != 0) {
         if (medical < 0) return -1;
+        continue;
+      }
+      if (billing != 0) { /* self-pay cap */
+        if (billing < 0) return -1;
         continue;
       }
       fprintf(stderr, "sample_host: unknown option %s\n", arg);
@@ -200,7 +238,12 @@ static int parse_args(int argc, char** argv, struct args* a) {
       return -1;
     }
   }
+  if (a->user_id == NULL) a->user_id = getenv("ONSHI_USER");
   if (medical_check_args(a->command, a->patient) != 0) return -1;
+  if (record_check_args(a->command, a->patient) != 0) return -1;           /* write-back */
+  if (record_is_command(a->command)) return 0;                             /* write-back */
+  if (billing_check_args(a->command, a->patient) != 0) return -1;          /* self-pay cap */
+  if (claims_is_command(a->command)) return claims_check_args(a->command); /* outage workflow */
   if (strcmp(a->command, "check") == 0) {
     if (a->insurer == NULL || a->number == NULL || a->birth == NULL) {
       fprintf(stderr, "sample_host: check needs --insurer, --number and --birth\n");
@@ -219,7 +262,8 @@ static int parse_args(int argc, char** argv, struct args* a) {
     return -1;
   } else if (strcmp(a->command, "health") != 0 && strcmp(a->command, "reception") != 0 &&
              strcmp(a->command, "batch") != 0 && strcmp(a->command, "register-reference") != 0 &&
-             !medical_is_command(a->command)) {
+             !medical_is_command(a->command) && !billing_is_command(a->command) &&
+             !consent_is_command(a->command)) {
     fprintf(stderr, "sample_host: unknown command %s\n", a->command);
     return -1;
   }
@@ -406,6 +450,7 @@ static int run_check(onshi_client* client, const struct args* a) {
     return kExitError;
   }
   status = onshi_check_request_set_limit_consent(request, a->limit_consent, &err);
+  if (status == ONSHI_OK) status = record_apply_to_check(request, &err); /* write-back */
   if (status != ONSHI_OK) {
     onshi_check_request_free(request);
     return report_error(status, err);
@@ -439,6 +484,8 @@ static int run_check(onshi_client* client, const struct args* a) {
     }
   } else {
     print_panel(q, a->limit_consent);
+    billing_print_panel_cap(client, q); /* self-pay cap */
+    record_print_check_preview(q);      /* write-back */
   }
   onshi_qualification_free(q);
   return exit_code;
@@ -623,6 +670,9 @@ int main(int argc, char** argv) {
   if (status == ONSHI_OK && a.timeout_ms > 0) {
     status = onshi_client_options_set_timeout_ms(options, (int64_t)a.timeout_ms, &err);
   }
+  if (status == ONSHI_OK && a.user_id != NULL && a.user_id[0] != '\0') {
+    status = onshi_client_options_set_user_id(options, a.user_id, &err);
+  }
   if (status == ONSHI_OK) status = onshi_client_open(options, &client, &err);
   onshi_client_options_free(options);
   if (status != ONSHI_OK) return report_error(status, err);
@@ -637,8 +687,17 @@ int main(int argc, char** argv) {
     exit_code = sample_host_run_batch(client, a.file, a.date, a.request_id);
   } else if (strcmp(a.command, "register-reference") == 0) {
     exit_code = sample_host_run_register_reference(client, argc, argv, a.request_id);
+  } else if (record_is_command(a.command)) { /* write-back */
+    exit_code = run_write_back(client, a.patient, a.request_id);
   } else if (medical_is_command(a.command)) {
     exit_code = run_medical(client, a.command, a.patient, a.request_id);
+  } else if (consent_is_command(a.command)) { /* consent ledger */
+    exit_code = run_consents(client, a.patient);
+  } else if (billing_is_command(a.command)) { /* self-pay cap */
+    exit_code = run_cap(client, a.patient);
+  } else if (claims_is_command(a.command)) { /* outage workflow and claims view */
+    exit_code = run_claims_command(client, a.command, a.request_id, a.insurer, a.symbol, a.number,
+                                   a.branch, a.birth);
   } else {
     exit_code = run_health(client);
   }

@@ -62,7 +62,9 @@ wait_ready "$WORK/sim.out" "$SIM_PID" onshi-terminal-sim
 ONSHID_PID=$!
 wait_ready "$WORK/onshid.out" "$ONSHID_PID" onshid
 
-host() { "$BUILD/sample_host/sample_host" --socket "$WORK/run/onshid.sock" "$@"; }
+# The clerk logged in to the billing software: every call carries this login id into onshi's
+# audit log (never a name).
+host() { "$BUILD/sample_host/sample_host" --socket "$WORK/run/onshid.sock" --user clerk01 "$@"; }
 title() {
   echo
   echo "────────────────────────────────────────────────────────────────"
@@ -135,7 +137,19 @@ visit "9:50 マイナンバーカードの電子証明書が3か月以内に期�
 visit "9:55 保険者番号の入力ミス（検証番号が合わない）" \
   check --insurer 01139014 --symbol 1001 --number 25 --branch 00 --birth 19800115 --date $DATE
 visit "10:00 端末が応答しない（3秒で未確認。確認したことにはしない）" \
-  check --insurer 01139013 --symbol 8001 --number 1 --branch 00 --birth 19790101 --date $DATE
+  check --insurer 01139013 --symbol 8001 --number 1 --branch 00 --birth 19790101 --date $DATE \
+  --patient P0010 --request-id demo-visit-p0010
+visit "10:05 未確認の受診: 被保険者資格申立書を受け取り、回復後の再照会を待つ" \
+  self-declare --visit demo-visit-p0010 --document 申立書 --insurer 01139013 --symbol 8001 \
+  --number 1 --branch 00 --birth 19790101 --ratio 30
+visit "10:10 70〜74歳の方を新しいカルテ P0011 に: 記録前に変更点を確認" \
+  check --insurer 06139992 --symbol 100 --number 5 --branch 00 --birth 19560301 --date $DATE \
+  --patient P0011 --preview-only --request-id demo-preview-p0011
+visit "10:12 確認した内容をカルテ P0011 に記録（理由つき、新規作成）" \
+  writeback --patient P0011 --source demo-preview-p0011 --reason 窓口で券面を確認 \
+  --create-patient --yes
+visit "10:14 P0002 さん（後期高齢者）の今月の自己負担限度額" cap --patient P0002
+visit "10:14 P0001 さんの同意状況（閲覧期限つき）" consents --patient P0001
 
 # 10:15, in the consultation room: the doctor reads the medication history the patient agreed
 # at the card reader to share; without that consent the terminal refuses and nothing is shown.
@@ -149,5 +163,10 @@ echo "■ カルテ P0001 の記録（JSON の先頭）"
 host record --patient P0001 >"$WORK/record.json"
 head -c 1200 "$WORK/record.json"
 echo
+echo
+visit "月末: 資格確認のない受診（レセプト前の確認）" claims --month ${DATE:0:6}
+echo
+echo "■ 監査ログの検証（onshid audit-verify）"
+"$BUILD/plugin/sidecar/onshid" audit-verify --config "$WORK/onshid.conf" || true
 echo
 echo "== done; stopping onshid and the simulator"

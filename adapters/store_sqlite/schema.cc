@@ -264,6 +264,124 @@ CREATE INDEX medical_requests_by_patient ON medical_requests (patient_id);
 CREATE INDEX checkin_events_by_patient ON checkin_events (patient_id, received_time);
 )sql"}},
     // --- end of 薬剤情報 / 特定健診 requests ---
+    // --- consent ledger (adapters/store_sqlite/sqlite_consent_store.cc, docs/consent.md) ---
+    // Append-only: one row per consent a patient gave or refused, per scope (1 限度額 ... 6
+    // 特定健診), source (1 card reader, 2 staff), ConsentFlag, setting; times in microseconds.
+    // origin is the check-in event id or the request_id that wrote it; (origin, scope) is the
+    // idempotency key.
+    {6,
+     {"migration 6 (consent ledger)",
+      R"sql(
+CREATE TABLE consents (
+  seq INTEGER PRIMARY KEY,
+  patient_id BLOB NOT NULL REFERENCES patients (patient_id),
+  scope INTEGER NOT NULL CHECK (scope BETWEEN 1 AND 6),
+  source INTEGER NOT NULL CHECK (source IN (1, 2)),
+  flag INTEGER NOT NULL CHECK (flag BETWEEN 1 AND 4),
+  captured_time INTEGER NOT NULL,
+  available_until INTEGER NOT NULL,
+  setting INTEGER NOT NULL CHECK (setting BETWEEN 1 AND 5),
+  origin BLOB NOT NULL,
+  user_id BLOB NOT NULL,
+  recorded_time INTEGER NOT NULL,
+  UNIQUE (origin, scope)
+);
+CREATE INDEX consents_by_patient ON consents (patient_id, seq);
+)sql"}},
+    // --- end of consent ledger ---
+    // --- audit log (adapters/store_sqlite/sqlite_audit_log.cc, docs/audit.md) ---
+    // One row per operation, chained: mac = HMAC-SHA256(audit.key, previous mac || the row's
+    // canonical encoding). Append-only: the triggers refuse every UPDATE and DELETE. No foreign
+    // keys: a row outlives whatever it names, and a failed operation's ids may name nothing.
+    {7,
+     {"migration 7 (audit log)",
+      R"sql(
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY CHECK (seq >= 1),
+  time INTEGER NOT NULL,
+  user_id TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  patient_id BLOB NOT NULL,
+  request_id BLOB NOT NULL,
+  outcome_code TEXT NOT NULL,
+  outcome_reason TEXT NOT NULL,
+  mac BLOB NOT NULL CHECK (length(mac) = 32)
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+)sql"}},
+    // --- end of audit log ---
+    // --- write-back (adapters/store_sqlite/sqlite_write_back_store.cc, docs/record.md) ---
+    // One row per write-back request_id (the idempotency key of a staff write of a check's
+    // answer into a patient): the normalised request (a retry is compared with it) and the
+    // stored outcome. coverage_versions gains who wrote a version and why (empty for versions
+    // written automatically by a check); the content blob carries the same two values.
+    {8,
+     {"migration 8 (write-back ledger, coverage version author and reason)",
+      R"sql(
+CREATE TABLE write_backs (
+  seq INTEGER PRIMARY KEY,
+  request_id BLOB NOT NULL UNIQUE,
+  patient_id BLOB NOT NULL REFERENCES patients (patient_id),
+  source_request_id BLOB NOT NULL,
+  user_id TEXT NOT NULL,
+  recorded_time INTEGER NOT NULL,
+  coverage_version INTEGER NOT NULL CHECK (coverage_version >= 0),
+  changed INTEGER NOT NULL CHECK (changed IN (0, 1)),
+  request BLOB NOT NULL,
+  response BLOB NOT NULL
+);
+CREATE INDEX write_backs_by_patient ON write_backs (patient_id, seq);
+ALTER TABLE coverage_versions ADD COLUMN recorded_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE coverage_versions ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+)sql"}},
+    // --- end of write-back ---
+    // --- outage workflow (adapters/store_sqlite/sqlite_visit_store.cc, docs/outage.md) ---
+    // One visits row per check naming a patient that the terminal did not answer in time
+    // (answered checks need none: their visit is the ledger entry); content is the v1.Visit,
+    // visit_date YYYYMMDD as an integer, queued mirrors Visit.queued for the re-check queue's
+    // partial index. Every self-declaration is kept (request_id = its idempotency key);
+    // billing-review items carry their visit's date for the claims view.
+    {9,
+     {"migration 9 (visits, self-declarations, billing-review items)",
+      R"sql(
+CREATE TABLE visits (
+  visit_id BLOB NOT NULL PRIMARY KEY REFERENCES requests (request_id),
+  patient_id BLOB NOT NULL REFERENCES patients (patient_id),
+  visit_date INTEGER NOT NULL,
+  queued INTEGER NOT NULL CHECK (queued IN (0, 1)),
+  created_time INTEGER NOT NULL,
+  updated_time INTEGER NOT NULL,
+  content BLOB NOT NULL
+);
+CREATE INDEX visits_queue ON visits (created_time, visit_id) WHERE queued = 1;
+CREATE INDEX visits_by_date ON visits (visit_date, created_time);
+
+CREATE TABLE self_declarations (
+  request_id BLOB NOT NULL PRIMARY KEY,
+  visit_id BLOB NOT NULL REFERENCES visits (visit_id),
+  recorded_time INTEGER NOT NULL,
+  content BLOB NOT NULL
+);
+CREATE INDEX self_declarations_by_visit ON self_declarations (visit_id);
+
+CREATE TABLE billing_review_items (
+  seq INTEGER PRIMARY KEY,
+  item_id BLOB NOT NULL UNIQUE,
+  visit_id BLOB NOT NULL REFERENCES visits (visit_id),
+  visit_date INTEGER NOT NULL,
+  resolved INTEGER NOT NULL CHECK (resolved IN (0, 1)),
+  content BLOB NOT NULL
+);
+CREATE INDEX billing_review_items_open ON billing_review_items (seq) WHERE resolved = 0;
+)sql"}},
+    // --- end of outage workflow ---
 };
 
 constexpr Sql kBeginImmediate{"begin migration", "BEGIN IMMEDIATE"};

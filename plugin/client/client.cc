@@ -20,12 +20,17 @@
 #include "grpcpp/server_builder.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "onshi/v1/batch_service.grpc.pb.h"
+#include "onshi/v1/billing_service.grpc.pb.h"  // self-pay cap
 #include "onshi/v1/checkin_service.grpc.pb.h"
 #include "onshi/v1/config.pb.h"
+#include "onshi/v1/consent_service.grpc.pb.h"  // consent ledger
 #include "onshi/v1/eligibility_service.grpc.pb.h"
 #include "onshi/v1/medical_info_service.grpc.pb.h"
+#include "onshi/v1/record_service.grpc.pb.h"  // write-back
 #include "onshi/v1/reference_number_service.grpc.pb.h"
+#include "onshi/v1/visit_service.grpc.pb.h"  // outage workflow
 #include "plugin/client/checkin_subscription.h"
+#include "plugin/client/user_id.h"  // audit log
 #include "plugin/common/log.h"
 #include "plugin/common/uds.h"
 #include "plugin/core/errors.h"
@@ -88,6 +93,10 @@ class ChannelClient final : public Client {
         reference_number_stub_(v1::ReferenceNumberService::NewStub(channel_)),
         bulk_timeout_(bulk_timeout),
         medical_stub_(v1::MedicalInfoService::NewStub(channel_)),
+        record_stub_(v1::RecordService::NewStub(channel_)),    // write-back
+        billing_stub_(v1::BillingService::NewStub(channel_)),  // self-pay cap
+        consent_stub_(v1::ConsentService::NewStub(channel_)),  // consent ledger
+        visit_stub_(v1::VisitService::NewStub(channel_)),      // outage workflow
         check_timeout_(check_timeout),
         call_timeout_(call_timeout),
         connect_timeout_(connect_timeout) {}
@@ -100,11 +109,22 @@ class ChannelClient final : public Client {
     batch_stub_.reset();
     reference_number_stub_.reset();
     medical_stub_.reset();
+    record_stub_.reset();   // write-back
+    billing_stub_.reset();  // self-pay cap
+    consent_stub_.reset();  // consent ledger
+    visit_stub_.reset();    // outage workflow
     health_stub_.reset();
     stub_.reset();
     channel_.reset();
     embedded_.reset();
   }
+
+  // --- audit log ---
+  absl::Status SetUserId(const std::string& user_id) override { return user_id_->Set(user_id); }
+
+  // The holder the channel's interceptor reads (set once, right after construction).
+  void set_user_id_holder(std::shared_ptr<UserIdHolder> holder) { user_id_ = std::move(holder); }
+  // --- end of audit log ---
 
   absl::StatusOr<v1::CheckQualificationResponse> CheckQualification(
       const v1::CheckQualificationRequest& request, absl::Duration timeout) override {
@@ -221,9 +241,8 @@ class ChannelClient final : public Client {
 
   // --- 一括照会 and 照会番号 registration ---
 
-  absl::Status RunBatchCheck(
-      const v1::RunBatchCheckRequest& request, absl::Duration timeout,
-      const std::function<bool(v1::BatchCheckEvent&)>& on_event) override {
+  absl::Status RunBatchCheck(const v1::RunBatchCheckRequest& request, absl::Duration timeout,
+                             const std::function<bool(v1::BatchCheckEvent&)>& on_event) override {
     const auto deadline = ToDeadline(std::chrono::system_clock::now(),
                                      timeout == absl::ZeroDuration() ? bulk_timeout_ : timeout);
     // Rows passed on in this call, by index: a reopened stream replays them.
@@ -296,11 +315,11 @@ class ChannelClient final : public Client {
   absl::StatusOr<v1::GetMedicationHistoryResponse> GetMedicationHistory(
       const v1::GetMedicationHistoryRequest& request, absl::Duration timeout) override {
     v1::GetMedicationHistoryResponse response;
-    absl::Status status = Invoke(timeout == absl::ZeroDuration() ? check_timeout_ : timeout,
-                                 [&](grpc::ClientContext* context) {
-                                   return medical_stub_->GetMedicationHistory(context, request,
-                                                                              &response);
-                                 });
+    absl::Status status =
+        Invoke(timeout == absl::ZeroDuration() ? check_timeout_ : timeout,
+               [&](grpc::ClientContext* context) {
+                 return medical_stub_->GetMedicationHistory(context, request, &response);
+               });
     if (!status.ok()) return status;
     return response;
   }
@@ -317,7 +336,158 @@ class ChannelClient final : public Client {
   }
   // --- end of medical information ---
 
+  // --- write-back ---
+
+  absl::StatusOr<v1::RecordPreview> PreviewWriteBack(const std::string& patient_id,
+                                                     const std::string& source_request_id,
+                                                     absl::Duration timeout) override {
+    v1::PreviewWriteBackRequest request;
+    request.set_patient_id(patient_id);
+    request.set_source_request_id(source_request_id);
+    v1::PreviewWriteBackResponse response;
+    absl::Status status =
+        Invoke(timeout == absl::ZeroDuration() ? call_timeout_ : timeout,
+               [&](grpc::ClientContext* context) {
+                 return record_stub_->PreviewWriteBack(context, request, &response);
+               });
+    if (!status.ok()) return status;
+    return std::move(*response.mutable_preview());
+  }
+
+  absl::StatusOr<v1::WriteBackResponse> WriteBack(const v1::WriteBackRequest& request,
+                                                  absl::Duration timeout) override {
+    v1::WriteBackResponse response;
+    absl::Status status = Invoke(timeout == absl::ZeroDuration() ? call_timeout_ : timeout,
+                                 [&](grpc::ClientContext* context) {
+                                   return record_stub_->WriteBack(context, request, &response);
+                                 });
+    if (!status.ok()) return status;
+    return response;
+  }
+  // --- end of write-back ---
+
+  // --- self-pay cap ---
+  absl::StatusOr<v1::GetSelfPayCapResponse> GetSelfPayCap(const v1::GetSelfPayCapRequest& request,
+                                                          absl::Duration timeout) override {
+    v1::GetSelfPayCapResponse response;
+    absl::Status status = Invoke(timeout == absl::ZeroDuration() ? call_timeout_ : timeout,
+                                 [&](grpc::ClientContext* context) {
+                                   return billing_stub_->GetSelfPayCap(context, request, &response);
+                                 });
+    if (!status.ok()) return status;
+    return response;
+  }
+  // --- end of self-pay cap ---
+
+  // --- consent ledger ---
+  absl::StatusOr<v1::ListConsentsResponse> ListConsents(const v1::ListConsentsRequest& request,
+                                                        absl::Duration timeout) override {
+    v1::ListConsentsResponse response;
+    absl::Status status = Invoke(timeout == absl::ZeroDuration() ? call_timeout_ : timeout,
+                                 [&](grpc::ClientContext* context) {
+                                   return consent_stub_->ListConsents(context, request, &response);
+                                 });
+    if (!status.ok()) return status;
+    return response;
+  }
+
+  absl::StatusOr<v1::RecordStaffConsentResponse> RecordStaffConsent(
+      const v1::RecordStaffConsentRequest& request, absl::Duration timeout) override {
+    v1::RecordStaffConsentResponse response;
+    absl::Status status =
+        Invoke(timeout == absl::ZeroDuration() ? call_timeout_ : timeout,
+               [&](grpc::ClientContext* context) {
+                 return consent_stub_->RecordStaffConsent(context, request, &response);
+               });
+    if (!status.ok()) return status;
+    return response;
+  }
+  // --- end of consent ledger ---
+
+  // --- outage workflow ---
+  absl::StatusOr<v1::Visit> RecordSelfDeclaration(const v1::RecordSelfDeclarationRequest& request,
+                                                  absl::Duration timeout) override {
+    v1::Visit response;
+    absl::Status status = Invoke(CallTimeout(timeout), [&](grpc::ClientContext* context) {
+      return visit_stub_->RecordSelfDeclaration(context, request, &response);
+    });
+    if (!status.ok()) return status;
+    return response;
+  }
+
+  absl::StatusOr<v1::Visit> GetVisit(const std::string& visit_id, absl::Duration timeout) override {
+    v1::GetVisitRequest request;
+    request.set_visit_id(visit_id);
+    v1::Visit response;
+    absl::Status status = Invoke(CallTimeout(timeout), [&](grpc::ClientContext* context) {
+      return visit_stub_->GetVisit(context, request, &response);
+    });
+    if (!status.ok()) return status;
+    return response;
+  }
+
+  absl::StatusOr<v1::ListVisitsResponse> ListRecheckQueue(int32_t limit,
+                                                          absl::Duration timeout) override {
+    v1::ListRecheckQueueRequest request;
+    request.set_limit(limit);
+    v1::ListVisitsResponse response;
+    absl::Status status = Invoke(CallTimeout(timeout), [&](grpc::ClientContext* context) {
+      return visit_stub_->ListRecheckQueue(context, request, &response);
+    });
+    if (!status.ok()) return status;
+    return response;
+  }
+
+  absl::StatusOr<v1::ListBillingReviewItemsResponse> ListBillingReviewItems(
+      const v1::ListBillingReviewItemsRequest& request, absl::Duration timeout) override {
+    v1::ListBillingReviewItemsResponse response;
+    absl::Status status = Invoke(CallTimeout(timeout), [&](grpc::ClientContext* context) {
+      return visit_stub_->ListBillingReviewItems(context, request, &response);
+    });
+    if (!status.ok()) return status;
+    return response;
+  }
+
+  absl::StatusOr<v1::ListClaimsResponse> ListClaims(const std::string& month,
+                                                    bool changed_after_billing,
+                                                    absl::Duration timeout) override {
+    v1::ListClaimsRequest request;
+    request.set_month(month);
+    v1::ListClaimsResponse response;
+    absl::Status status = Invoke(CallTimeout(timeout), [&](grpc::ClientContext* context) {
+      return changed_after_billing
+                 ? visit_stub_->ListChangedAfterBilling(context, request, &response)
+                 : visit_stub_->ListUnconfirmedVisits(context, request, &response);
+    });
+    if (!status.ok()) return status;
+    return response;
+  }
+
+  absl::StatusOr<v1::MarkBilledResponse> MarkBilled(const v1::MarkBilledRequest& request,
+                                                    absl::Duration timeout) override {
+    v1::MarkBilledResponse response;
+    absl::Status status = Invoke(CallTimeout(timeout), [&](grpc::ClientContext* context) {
+      return visit_stub_->MarkBilled(context, request, &response);
+    });
+    if (!status.ok()) return status;
+    return response;
+  }
+
+  absl::StatusOr<v1::BillingReviewItem> ResolveBillingReviewItem(
+      const v1::ResolveBillingReviewItemRequest& request, absl::Duration timeout) override {
+    v1::BillingReviewItem response;
+    absl::Status status = Invoke(CallTimeout(timeout), [&](grpc::ClientContext* context) {
+      return visit_stub_->ResolveBillingReviewItem(context, request, &response);
+    });
+    if (!status.ok()) return status;
+    return response;
+  }
+  // --- end of outage workflow ---
+
  private:
+  absl::Duration CallTimeout(absl::Duration timeout) const {  // outage workflow
+    return timeout == absl::ZeroDuration() ? call_timeout_ : timeout;
+  }
   // Stops every subscription still running (their handles may outlive this client).
   void StopCheckinSubscriptions() {
     std::vector<std::weak_ptr<SubscriptionCore>> subscriptions;
@@ -392,6 +562,8 @@ class ChannelClient final : public Client {
   static constexpr int kMaxAttempts = 3;
 
   std::unique_ptr<EmbeddedService> embedded_;
+  // --- audit log: the user id every call of channel_ sends ---
+  std::shared_ptr<UserIdHolder> user_id_ = std::make_shared<UserIdHolder>();
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::EligibilityService::Stub> stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_stub_;
@@ -411,6 +583,12 @@ class ChannelClient final : public Client {
   // --- 薬剤情報 / 特定健診 ---
   std::unique_ptr<v1::MedicalInfoService::Stub> medical_stub_;
   // --- end of medical information ---
+  // --- write-back ---
+  std::unique_ptr<v1::RecordService::Stub> record_stub_;
+  // --- end of write-back ---
+  std::unique_ptr<v1::BillingService::Stub> billing_stub_;  // self-pay cap
+  std::unique_ptr<v1::ConsentService::Stub> consent_stub_;  // consent ledger
+  std::unique_ptr<v1::VisitService::Stub> visit_stub_;      // outage workflow
   const absl::Duration check_timeout_;
   const absl::Duration call_timeout_;
   const absl::Duration connect_timeout_;
@@ -424,7 +602,8 @@ absl::Status CheckTimeout(absl::Duration timeout, absl::string_view name) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenSocketChannel(const std::string& path) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenSocketChannel(
+    const std::string& path, std::shared_ptr<UserIdHolder> user_id) {
   if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
     return MakeError(errors::kInvalidArgument,
                      absl::StrCat("socket_path is longer than ", sizeof(sockaddr_un{}.sun_path) - 1,
@@ -440,8 +619,9 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenSocketChannel(const std::stri
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   // The socket's directory and mode (0700 / 0600) are the access control; the bytes never
   // leave the machine.
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(UnixSocketTarget(path), grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::Channel> channel = grpc::experimental::CreateCustomChannelWithInterceptors(
+      UnixSocketTarget(path), grpc::InsecureChannelCredentials(), args,
+      UserIdInterceptors(std::move(user_id)));
   if (channel == nullptr) {
     return MakeError(errors::kInternal, "gRPC did not create a channel for the socket");
   }
@@ -467,6 +647,7 @@ absl::StatusOr<std::unique_ptr<EmbeddedService>> StartEmbedded(const std::string
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   for (grpc::Service* service : embedded->runtime->services()) builder.RegisterService(service);
+  builder.experimental().SetInterceptorCreators(embedded->runtime->interceptors());  // audit log
   embedded->server = builder.BuildAndStart();
   if (embedded->server == nullptr) {
     return MakeError(errors::kInternal, "the in-process gRPC server did not start");
@@ -494,13 +675,20 @@ absl::StatusOr<std::unique_ptr<Client>> OpenClient(const ClientOptions& options,
   const absl::Duration connect_timeout = options.connect_timeout == absl::ZeroDuration()
                                              ? kDefaultConnectTimeout
                                              : options.connect_timeout;
+  // --- audit log ---
+  auto user_id = std::make_shared<UserIdHolder>();
+  if (absl::Status s = user_id->Set(options.user_id); !s.ok()) return s;
+  // --- end of audit log ---
 
   if (!options.socket_path.empty()) {
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenSocketChannel(options.socket_path);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        OpenSocketChannel(options.socket_path, user_id);
     if (!channel.ok()) return channel.status();
     Log(LogLevel::kDebug, kLogComponent, "client opened in sidecar mode");
-    return std::make_unique<ChannelClient>(*std::move(channel), nullptr, check_timeout,
-                                           call_timeout, connect_timeout, bulk_timeout);
+    auto client = std::make_unique<ChannelClient>(*std::move(channel), nullptr, check_timeout,
+                                                  call_timeout, connect_timeout, bulk_timeout);
+    client->set_user_id_holder(std::move(user_id));  // audit log
+    return client;
   }
 
   v1::SidecarConfig config;
@@ -513,13 +701,17 @@ absl::StatusOr<std::unique_ptr<Client>> OpenClient(const ClientOptions& options,
                  absl::Milliseconds(config.terminal().answer_timeout_ms()) + kCheckTimeoutMargin);
   }
   std::shared_ptr<grpc::Channel> channel =
-      (*embedded)->server->InProcessChannel(BaseChannelArguments());
+      (*embedded)->server->experimental().InProcessChannelWithInterceptors(
+          BaseChannelArguments(), UserIdInterceptors(user_id));  // audit log: user id
   if (channel == nullptr) {
     return MakeError(errors::kInternal, "the in-process gRPC channel could not be created");
   }
   Log(LogLevel::kInfo, kLogComponent, "client opened in embedded mode");
-  return std::make_unique<ChannelClient>(std::move(channel), *std::move(embedded), check_timeout,
-                                         call_timeout, connect_timeout, bulk_timeout);
+  auto client =
+      std::make_unique<ChannelClient>(std::move(channel), *std::move(embedded), check_timeout,
+                                      call_timeout, connect_timeout, bulk_timeout);
+  client->set_user_id_holder(std::move(user_id));  // audit log
+  return client;
 }
 
 }  // namespace

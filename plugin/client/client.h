@@ -22,10 +22,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "onshi/v1/batch_service.pb.h"
+#include "onshi/v1/billing_service.pb.h"  // self-pay cap
 #include "onshi/v1/checkin_service.pb.h"
+#include "onshi/v1/consent_service.pb.h"  // consent ledger
 #include "onshi/v1/eligibility_service.pb.h"
 #include "onshi/v1/medical_info_service.pb.h"
+#include "onshi/v1/record_service.pb.h"  // write-back
 #include "onshi/v1/reference_number_service.pb.h"
+#include "onshi/v1/visit_service.pb.h"  // outage workflow
 
 namespace onshi::service {
 struct RuntimeOverrides;
@@ -59,6 +63,10 @@ struct ClientOptions {
   absl::Duration timeout = absl::ZeroDuration();
   // Longest wait for a connection to onshid within a call; zero means kDefaultConnectTimeout.
   absl::Duration connect_timeout = absl::ZeroDuration();
+
+  // The host's user id sent with every call (metadata onshi-user-id, recorded in the audit
+  // log); "" sends none. Open refuses one IsValidUserId refuses (ONSHI_INVALID_USER_ID).
+  std::string user_id;
 };
 
 inline constexpr absl::Duration kDefaultCheckTimeout = absl::Seconds(35);
@@ -90,6 +98,14 @@ class Client {
                                                               service::RuntimeOverrides overrides);
 
   virtual ~Client() = default;
+
+  // --- audit log ---
+  // Replaces the user id sent with every call (ClientOptions::user_id); "" stops sending one.
+  // Calls started after it returns carry the new id; calls under way keep theirs.
+  // Errors: INVALID_ARGUMENT (ONSHI_INVALID_USER_ID) for an id IsValidUserId refuses (the id
+  // in use is unchanged). Thread-safe.
+  virtual absl::Status SetUserId(const std::string& user_id) = 0;
+  // --- end of audit log ---
 
   // `timeout` zero means the client's default. Errors: the service's (with its reason and
   // texts), ONSHI_SIDECAR_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED, ONSHI_CANCELLED.
@@ -141,9 +157,9 @@ class Client {
   // Errors: the service's (ONSHI_BATCH_TOO_LARGE, ONSHI_REQUEST_ID_CONFLICT, the request's
   // validation reasons, ...), ONSHI_SIDECAR_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED,
   // ONSHI_CANCELLED.
-  virtual absl::Status RunBatchCheck(
-      const v1::RunBatchCheckRequest& request, absl::Duration timeout,
-      const std::function<bool(v1::BatchCheckEvent&)>& on_event) = 0;
+  virtual absl::Status RunBatchCheck(const v1::RunBatchCheckRequest& request,
+                                     absl::Duration timeout,
+                                     const std::function<bool(v1::BatchCheckEvent&)>& on_event) = 0;
 
   // RegisterReferenceNumbers. `timeout` zero means the client's default (as for
   // RunBatchCheck). Errors: the service's, ONSHI_SIDECAR_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED
@@ -166,6 +182,67 @@ class Client {
   virtual absl::StatusOr<v1::GetCheckupsResponse> GetCheckups(const v1::GetCheckupsRequest& request,
                                                               absl::Duration timeout) = 0;
   // --- end of medical information ---
+
+  // --- write-back (onshi.v1.RecordService, docs/record.md) ---
+
+  // PreviewWriteBack / WriteBack. `timeout` zero means the client's default call timeout. Safe
+  // to retry (the service is idempotent by request_id). Errors: the service's
+  // (ONSHI_NOT_CONFIRMED, ONSHI_VERSION_CONFLICT, ONSHI_PATIENT_NOT_FOUND,
+  // ONSHI_REQUEST_ID_CONFLICT, validation reasons), ONSHI_SIDECAR_UNAVAILABLE,
+  // ONSHI_DEADLINE_EXCEEDED.
+  virtual absl::StatusOr<v1::RecordPreview> PreviewWriteBack(const std::string& patient_id,
+                                                             const std::string& source_request_id,
+                                                             absl::Duration timeout) = 0;
+  virtual absl::StatusOr<v1::WriteBackResponse> WriteBack(const v1::WriteBackRequest& request,
+                                                          absl::Duration timeout) = 0;
+  // --- end of write-back ---
+
+  // --- self-pay cap (onshi.v1.BillingService, docs/billing.md) ---
+
+  // GetSelfPayCap. `timeout` zero means the client's default call timeout. Reads only: safe to
+  // retry. Errors: the service's (ONSHI_LIMIT_CATEGORY_UNKNOWN, ONSHI_NO_COVERAGE,
+  // ONSHI_PATIENT_NOT_FOUND, ONSHI_INVALID_PATIENT_ID, ONSHI_INVALID_ARGUMENT),
+  // ONSHI_SIDECAR_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED.
+  virtual absl::StatusOr<v1::GetSelfPayCapResponse> GetSelfPayCap(
+      const v1::GetSelfPayCapRequest& request, absl::Duration timeout) = 0;
+  // --- end of self-pay cap ---
+
+  // --- consent ledger (onshi.v1.ConsentService, docs/consent.md) ---
+
+  // ListConsents / RecordStaffConsent. `timeout` zero means the client's default call timeout.
+  // Safe to retry (reads; RecordStaffConsent is idempotent by request_id). Errors: the
+  // service's (ONSHI_PATIENT_NOT_FOUND, ONSHI_INVALID_PATIENT_ID, ONSHI_INVALID_REQUEST_ID,
+  // ONSHI_REQUEST_ID_CONFLICT, ONSHI_INVALID_ARGUMENT), ONSHI_SIDECAR_UNAVAILABLE,
+  // ONSHI_DEADLINE_EXCEEDED.
+  virtual absl::StatusOr<v1::ListConsentsResponse> ListConsents(
+      const v1::ListConsentsRequest& request, absl::Duration timeout) = 0;
+  virtual absl::StatusOr<v1::RecordStaffConsentResponse> RecordStaffConsent(
+      const v1::RecordStaffConsentRequest& request, absl::Duration timeout) = 0;
+  // --- end of consent ledger ---
+
+  // --- outage workflow (onshi.v1.VisitService, docs/outage.md) ---
+  // `timeout` zero means the client's default call timeout. Safe to retry (reads;
+  // RecordSelfDeclaration is idempotent by request_id, MarkBilled marks a visit once). Errors:
+  // the service's (ONSHI_VISIT_NOT_FOUND, ONSHI_VISIT_STATE, ONSHI_INVALID_SELF_DECLARATION,
+  // ONSHI_INVALID_REQUEST_ID, ONSHI_REQUEST_ID_CONFLICT, ONSHI_INVALID_USER_ID,
+  // ONSHI_INVALID_ARGUMENT), ONSHI_SIDECAR_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED.
+  virtual absl::StatusOr<v1::Visit> RecordSelfDeclaration(
+      const v1::RecordSelfDeclarationRequest& request, absl::Duration timeout) = 0;
+  virtual absl::StatusOr<v1::Visit> GetVisit(const std::string& visit_id,
+                                             absl::Duration timeout) = 0;
+  virtual absl::StatusOr<v1::ListVisitsResponse> ListRecheckQueue(int32_t limit,
+                                                                  absl::Duration timeout) = 0;
+  virtual absl::StatusOr<v1::ListBillingReviewItemsResponse> ListBillingReviewItems(
+      const v1::ListBillingReviewItemsRequest& request, absl::Duration timeout) = 0;
+  // `changed_after_billing` false: ListUnconfirmedVisits; true: ListChangedAfterBilling.
+  virtual absl::StatusOr<v1::ListClaimsResponse> ListClaims(const std::string& month,
+                                                            bool changed_after_billing,
+                                                            absl::Duration timeout) = 0;
+  virtual absl::StatusOr<v1::MarkBilledResponse> MarkBilled(const v1::MarkBilledRequest& request,
+                                                            absl::Duration timeout) = 0;
+  virtual absl::StatusOr<v1::BillingReviewItem> ResolveBillingReviewItem(
+      const v1::ResolveBillingReviewItemRequest& request, absl::Duration timeout) = 0;
+  // --- end of outage workflow ---
 };
 
 }  // namespace onshi::client

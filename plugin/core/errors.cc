@@ -34,7 +34,8 @@ const ErrorSpec kInvalidInsurerNumber{
 const ErrorSpec kInsurerCheckDigit{
     "ONSHI_INSURER_CHECK_DIGIT", StatusCode::kInvalidArgument,
     "保険者番号の検証番号が一致しません。入力した保険者番号を確認してください。",
-    "insurer_number check digit does not match (MHLW 保険者番号設定要領 rule)", false};
+    "insurer_number check digit does not match (MHLW insurer number rules, hokensha bangou "
+    "settei youryou)", false};
 const ErrorSpec kInvalidCardSymbol{
     "ONSHI_INVALID_CARD_SYMBOL", StatusCode::kInvalidArgument,
     "記号の形式が正しくありません。保険証等の記号を確認してください。",
@@ -51,13 +52,15 @@ const ErrorSpec kInvalidBranchNumber{
 const ErrorSpec kInvalidPublicExpenseNumber{
     "ONSHI_INVALID_PUBLIC_EXPENSE_NUMBER", StatusCode::kInvalidArgument,
     "公費負担者番号が正しくありません。公費負担者番号は8桁の数字です。受給者証（医療証）の番号を確認してください。",
-    "public_expense_number must be 8 digits (法別 2 + 都道府県 2 + 実施機関 3 + check digit) with a "
+    "public_expense_number must be 8 digits (houbetsu 2 + prefecture 2 + agency 3 + check digit) "
+    "with a "
     "valid check digit; the detail says which rule failed", false};
 const ErrorSpec kInvalidRecipientNumber{
     "ONSHI_INVALID_RECIPIENT_NUMBER", StatusCode::kInvalidArgument,
     "受給者番号が正しくありません。受給者証（医療証）の受給者番号を確認してください。",
-    "recipient_number must be 7 digits with a valid check digit for a national scheme (法別 "
-    "01-79), 1-30 characters for a local one (法別 80-99); the detail says which rule failed",
+    "recipient_number must be 7 digits with a valid check digit for a national scheme (houbetsu "
+    "01-79), 1-30 characters for a local one (houbetsu 80-99); the detail says which rule "
+    "failed",
     false};
 const ErrorSpec kInvalidBirthDate{
     "ONSHI_INVALID_BIRTH_DATE", StatusCode::kInvalidArgument,
@@ -111,27 +114,31 @@ const ErrorSpec kBatchTooLarge{
 const ErrorSpec kReferenceNumberRefused{
     "ONSHI_REFERENCE_NUMBER_REFUSED", StatusCode::kFailedPrecondition,
     "照会番号を登録できませんでした。患者の保険資格を確認し直してから、もう一度登録してください。",
-    "the terminal answered ProcessingResultStatus 2 (エラー) for this 照会番号 registration; its "
+    "the terminal answered ProcessingResultStatus 2 (error) for this reference number "
+    "(shoukai bangou) registration; its "
     "ProcessingResultCode and message are in the outcome", false};
 const ErrorSpec kTerminalTimeout{
     "ONSHI_TERMINAL_TIMEOUT", StatusCode::kDeadlineExceeded,
     "資格確認端末から時間内に応答がありません。資格は確認できていません。資格確認書・マイナポータル画面"
     "・被保険者資格申立書などで受付し、回線復旧後に再確認してください。",
-    "no answer file from the terminal before the deadline; check that the terminal's 連携"
-    "アプリケーション is running and the shared folder is reachable. The request stays on record",
+    "no answer file from the terminal before the deadline; check that the terminal's link "
+    "application (renkei application) is running and the shared folder is reachable. The "
+    "request stays on record",
     true};
 const ErrorSpec kMedicalInfoTimeout{
     "ONSHI_MEDICAL_INFO_TIMEOUT", StatusCode::kDeadlineExceeded,
     "資格確認端末から時間内に応答がありません。薬剤情報・健診情報は取得できていません。しばらくしてから"
     "もう一度表示してください。",
     "no medication/checkup answer file from the terminal before the answer timeout; check that "
-    "the terminal's 連携アプリケーション is running. The request stays on record: a retry with the "
+    "the terminal's link application (renkei application) is running. The request stays on "
+    "record: a retry with the "
     "same request_id returns an answer that arrived since",
     true};
 const ErrorSpec kTerminalFailed{
     "ONSHI_TERMINAL_FAILED", StatusCode::kUnavailable,
     "オンライン資格確認システムでエラーが発生しました。しばらくしてから再度確認してください。",
-    "the terminal answered 異常終了 (SegmentOfResult 9; ResultCode 9 for 薬剤・特定健診); its code "
+    "the terminal answered abnormal end (SegmentOfResult 9; ResultCode 9 for medication and "
+    "checkup requests); its code "
     "follows",
     true};
 const ErrorSpec kTerminalRejectedRequest{
@@ -224,8 +231,8 @@ const ErrorSpec kConsentWrongSetting{
 const ErrorSpec kConsentNeverAvailable{
     "ONSHI_CONSENT_NEVER_AVAILABLE", StatusCode::kFailedPrecondition,
     "この患者の資格（自衛官診療証・日雇特例・医療扶助など）では、この情報は取得できません。",
-    "information is never retrievable for this holder (card class 07/A1, 医療扶助 ticket, "
-    "日雇特例 certificate); nothing was sent to the terminal", false};
+    "information is never retrievable for this holder (card class 07/A1, medical assistance "
+    "ticket, day-laborer (hiyatoi tokurei) certificate); nothing was sent to the terminal", false};
 const ErrorSpec kEligibilityOnly{
     "ONSHI_ELIGIBILITY_ONLY", StatusCode::kFailedPrecondition,
     "マイナ保険証の電子証明書が有効期限切れ後の猶予期間中のため、資格情報のみ確認できます。薬剤・診療情報は取得できません。",
@@ -256,7 +263,8 @@ const ErrorSpec kInvalidSelfDeclaration{
 const ErrorSpec kLimitCategoryUnknown{
     "ONSHI_LIMIT_CATEGORY_UNKNOWN", StatusCode::kFailedPrecondition,
     "限度額適用区分が分からないため、自己負担限度額を計算できません。限度額情報の提供に同意のうえ資格確認をしてください。",
-    "no 限度額適用区分 is on record for this patient (no consented limit data, or the "
+    "no limit category (LimitApplicationCertificateClassificationFlag) usable for the month is "
+    "on record for this patient (no consented limit data, or the "
     "certificate does not cover the month); run a check with limit consent first", false};
 const ErrorSpec kAuditUnavailable{
     "ONSHI_AUDIT_UNAVAILABLE", StatusCode::kUnavailable,
@@ -278,35 +286,58 @@ const ErrorSpec kInternal{
 
 const std::vector<const ErrorSpec*>& AllErrorSpecs() {
   static const auto* const kAll = new std::vector<const ErrorSpec*>{
-      &errors::kInvalidRequestId,        &errors::kInvalidPatientId,
-      &errors::kInvalidInsurerNumber,    &errors::kInsurerCheckDigit,
-      &errors::kInvalidCardSymbol,       &errors::kInvalidCardNumber,
+      &errors::kInvalidRequestId,
+      &errors::kInvalidPatientId,
+      &errors::kInvalidInsurerNumber,
+      &errors::kInsurerCheckDigit,
+      &errors::kInvalidCardSymbol,
+      &errors::kInvalidCardNumber,
       &errors::kInvalidBranchNumber,
-      &errors::kInvalidPublicExpenseNumber, &errors::kInvalidRecipientNumber,
+      &errors::kInvalidPublicExpenseNumber,
+      &errors::kInvalidRecipientNumber,
       &errors::kInvalidBirthDate,
-      &errors::kInvalidConfirmationDate, &errors::kInvalidMonthRange,
+      &errors::kInvalidConfirmationDate,
+      &errors::kInvalidMonthRange,
       &errors::kInvalidArgument,
-      &errors::kRequestIdConflict,       &errors::kPatientNotFound,
-      &errors::kNoCoverage,              &errors::kNoConsent,
-      &errors::kCheckinNotFound,         &errors::kBatchTooLarge,
+      &errors::kRequestIdConflict,
+      &errors::kPatientNotFound,
+      &errors::kNoCoverage,
+      &errors::kNoConsent,
+      &errors::kCheckinNotFound,
+      &errors::kBatchTooLarge,
       &errors::kReferenceNumberRefused,
-      &errors::kTerminalTimeout,         &errors::kMedicalInfoTimeout,
+      &errors::kTerminalTimeout,
+      &errors::kMedicalInfoTimeout,
       &errors::kTerminalFailed,
-      &errors::kTerminalRejectedRequest, &errors::kTerminalMalformedAnswer,
-      &errors::kTerminalUnavailable,     &errors::kTerminalBusy,
+      &errors::kTerminalRejectedRequest,
+      &errors::kTerminalMalformedAnswer,
+      &errors::kTerminalUnavailable,
+      &errors::kTerminalBusy,
       &errors::kDocumentTooLarge,
-      &errors::kDocumentDoctype,         &errors::kDocumentMalformed,
-      &errors::kDocumentEncoding,        &errors::kDocumentTooDeep,
-      &errors::kDocumentInvalidValue,    &errors::kStoreUnavailable,
-      &errors::kStoreConflict,           &errors::kConfigInvalid,
-      &errors::kSidecarUnavailable,      &errors::kDeadlineExceeded,
-      &errors::kInvalidUserId,           &errors::kConsentExpired,
-      &errors::kConsentWrongSetting,     &errors::kConsentNeverAvailable,
-      &errors::kEligibilityOnly,         &errors::kVersionConflict,
-      &errors::kNotConfirmed,            &errors::kVisitNotFound,
-      &errors::kVisitState,              &errors::kInvalidSelfDeclaration,
-      &errors::kLimitCategoryUnknown,    &errors::kAuditUnavailable,
-      &errors::kCancelled,               &errors::kInternal,
+      &errors::kDocumentDoctype,
+      &errors::kDocumentMalformed,
+      &errors::kDocumentEncoding,
+      &errors::kDocumentTooDeep,
+      &errors::kDocumentInvalidValue,
+      &errors::kStoreUnavailable,
+      &errors::kStoreConflict,
+      &errors::kConfigInvalid,
+      &errors::kSidecarUnavailable,
+      &errors::kDeadlineExceeded,
+      &errors::kInvalidUserId,
+      &errors::kConsentExpired,
+      &errors::kConsentWrongSetting,
+      &errors::kConsentNeverAvailable,
+      &errors::kEligibilityOnly,
+      &errors::kVersionConflict,
+      &errors::kNotConfirmed,
+      &errors::kVisitNotFound,
+      &errors::kVisitState,
+      &errors::kInvalidSelfDeclaration,
+      &errors::kLimitCategoryUnknown,
+      &errors::kAuditUnavailable,
+      &errors::kCancelled,
+      &errors::kInternal,
   };
   return *kAll;
 }

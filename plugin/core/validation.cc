@@ -241,6 +241,7 @@ absl::StatusOr<v1::CheckQualificationRequest> NormalizeCheckRequest(
   out.set_birth_date(FormatDate(*birth));
 
   out.set_limit_certificate_consent(in.limit_certificate_consent());
+  out.set_preview_only(in.preview_only());  // write-back (docs/record.md)
   return out;
 }
 

@@ -49,6 +49,7 @@ absl::Status ValidateMedicalInstitutionCode(absl::string_view code);
 //                   `today_jst` (past dates re-check a past visit).
 //   birth_date      a real date YYYYMMDD, not after the confirmation date.
 //   limit_certificate_consent  as given.
+//   preview_only    as given (write-back, docs/record.md).
 // Fields are checked in that order and the first failure is returned: INVALID_ARGUMENT with
 // ONSHI_INVALID_REQUEST_ID, _INVALID_PATIENT_ID, _INVALID_INSURER_NUMBER,
 // _INSURER_CHECK_DIGIT, _INVALID_CARD_SYMBOL, _INVALID_CARD_NUMBER, _INVALID_BRANCH_NUMBER,

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "plugin/service/consent.h"  // consent ledger
 #include "plugin/service/grpc_status.h"
 
 namespace onshi::service {
@@ -11,7 +12,16 @@ grpc::Status BatchServiceImpl::RunBatchCheck(grpc::ServerContext* context,
                                              grpc::ServerWriter<v1::BatchCheckEvent>* writer) {
   return ToGrpcStatus(batches_->RunBatchCheck(
       *request, ReplyDeadline(*context), [context] { return context->IsCancelled(); },
-      [writer](const v1::BatchCheckEvent& event) { return writer->Write(event); }));
+      [writer, request](const v1::BatchCheckEvent& event) {
+        // --- consent ledger: 限度額 data only for rows that consented (docs/consent.md) ---
+        if (event.has_result()) {
+          v1::BatchCheckEvent filtered = event;
+          ConsentLedger::FilterBatchResult(*request, filtered.mutable_result());
+          return writer->Write(filtered);
+        }
+        // --- end of consent ledger ---
+        return writer->Write(event);
+      }));
 }
 
 grpc::Status ReferenceNumberServiceImpl::RegisterReferenceNumbers(

@@ -56,11 +56,12 @@ absl::string_view MatchName(v1::PatientMatchKind kind) {
 }  // namespace
 
 Checkins::Checkins(CheckinOptions options, CheckinStore* store, RecordStore* records,
-                   PatientDirectory* directory, const Clock* clock)
+                   PatientDirectory* directory, ConsentStore* consents, const Clock* clock)
     : options_(std::move(options)),
       store_(store),
       records_(records),
       directory_(directory),
+      consents_(consents),
       clock_(clock) {}
 
 absl::StatusOr<AnswerDisposition> Checkins::OnAnswer(const IncomingAnswer& answer) {
@@ -98,19 +99,33 @@ absl::Status Checkins::Record(const IncomingAnswer& answer, const v1::Qualificat
   if (existing->has_value()) {
     Log(LogLevel::kInfo, kLog, "check-in file ", answer.file_id, " already recorded as event ",
         (*existing)->event_id(), "; duplicate ignored");
-    return absl::OkStatus();
+    // The ledger rows may be what failed last time: appending again adds only what is missing.
+    return AppendConsents(**existing);
   }
 
   absl::StatusOr<v1::PatientMatch> match = MatchCheckinPatient(result, *directory_);
   if (!match.ok()) return match.status();
   const Date confirmation_date = CheckinConfirmationDate(result, answer.received_time);
+  // --- consent: 限度額 data leaves onshi only under the patient's 限度額 consent ---
+  v1::QualificationResult cleaned = result;
+  bool limit_allowed = true;
+  for (v1::QualificationRecord& record : *cleaned.mutable_records()) {
+    if (record.limit_certificate_consent().flag() == v1::CONSENT_FLAG_GIVEN) continue;
+    limit_allowed = false;
+    if (StripLimitCertificate(&record)) {
+      Log(LogLevel::kWarning, kLog, "check-in file ", answer.file_id,
+          " carried 限度額 data without the patient's consent; removed");
+    }
+  }
+  // --- end of consent ---
 
   CheckinWrite write;
   v1::CheckinEvent& event = write.event;
   event.set_event_id(NewRequestId());
   *event.mutable_received_time() = ToProtoTime(answer.received_time);
-  *event.mutable_result() = result;
-  *event.mutable_billing() = DeriveBillingView(result, confirmation_date);
+  *event.mutable_result() = cleaned;
+  *event.mutable_billing() = DeriveBillingView(cleaned, confirmation_date);
+  if (!limit_allowed) StripLimitCertificate(event.mutable_billing());
   *event.mutable_match() = *match;
   v1::Provenance& provenance = *event.mutable_provenance();
   provenance.set_source(v1::SOURCE_CARD_READER);
@@ -129,8 +144,8 @@ absl::Status Checkins::Record(const IncomingAnswer& answer, const v1::Qualificat
         records_->GetCurrentCoverage(patient_id);
     if (!current.ok()) return current.status();
     PlannedCoverageWrite plan = PlanCoverageWrite(
-        patient_id, current->has_value() ? &**current : nullptr, result.records(0),
-        result.qualification_validity(), provenance, ToProtoTime(clock_->Now()));
+        patient_id, current->has_value() ? &**current : nullptr, cleaned.records(0),
+        cleaned.qualification_validity(), provenance, ToProtoTime(clock_->Now()));
     *event.mutable_record_write() = std::move(plan.write);
     write.coverage = std::move(plan.update);
     v1::Confirmation& confirmation = write.confirmation.emplace();
@@ -140,6 +155,9 @@ absl::Status Checkins::Record(const IncomingAnswer& answer, const v1::Qualificat
     *confirmation.mutable_provenance() = provenance;
   }
 
+  // The consents first: once the event is visible to hosts, what it consented to is on record
+  // (a host may ask for medication the moment it sees the check-in).
+  if (absl::Status appended = AppendConsents(event); !appended.ok()) return appended;
   bool created = false;
   absl::StatusOr<v1::CheckinEvent> stored = store_->RecordCheckin(write, &created);
   if (!stored.ok()) return stored.status();
@@ -152,6 +170,42 @@ absl::Status Checkins::Record(const IncomingAnswer& answer, const v1::Qualificat
       stored->event_id(), " (sequence ", stored->sequence(), ", match ",
       MatchName(stored->match().kind()), ")");
   NotifyRecorded();
+  return absl::OkStatus();
+}
+
+absl::Status Checkins::AppendConsents(const v1::CheckinEvent& event) {
+  if (!IsMatched(event.match()) || event.result().records_size() != 1) return absl::OkStatus();
+  // A refusal carries no ConsTime: it happened when the reader answered (ProcessExecutionTime,
+  // the clock ConsTime comes from), else when onshi received the file.
+  absl::StatusOr<absl::Time> executed = ParseJstTimestamp(event.result().process_execution_time());
+  const absl::Time observed_at =
+      executed.ok() ? *executed
+                    : absl::FromUnixNanos(google::protobuf::util::TimeUtil::TimestampToNanoseconds(
+                          event.received_time()));
+  // The card reader is at the institution: its consents are on-site ones (docs/consent.md).
+  std::vector<ConsentRecord> records;
+  const v1::QualificationRecord& record = event.result().records(0);
+  for (ConsentScope scope : AllConsentScopes()) {
+    const v1::Consent& consent = ConsentOf(record, scope);
+    if (consent.flag() == v1::CONSENT_FLAG_UNSPECIFIED) continue;
+    absl::StatusOr<ConsentRecord> converted =
+        ConsentFromCardReader(scope, consent, ConsentSetting::kOutpatient, observed_at);
+    if (!converted.ok()) {
+      // A malformed consent grants nothing; the check-in itself stays recorded.
+      Log(LogLevel::kWarning, kLog, "event ", event.event_id(), " consent scope ",
+          ConsentScopeName(scope), " is not usable: ", ReasonOf(converted.status()));
+      continue;
+    }
+    records.push_back(*std::move(converted));
+  }
+  if (records.empty()) return absl::OkStatus();
+  absl::StatusOr<std::vector<StoredConsent>> stored = consents_->AppendConsents(
+      event.match().patient_id(), CheckinConsentOrigin(event.provenance().file_id()), "", records);
+  if (!stored.ok()) {
+    Log(LogLevel::kWarning, kLog, "event ", event.event_id(),
+        " consents could not be recorded: ", ReasonOf(stored.status()));
+    return stored.status();
+  }
   return absl::OkStatus();
 }
 

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "onshi/v1/checkin_service.pb.h"
 #include "plugin/core/checkin_store.h"
+#include "plugin/core/consent_store.h"
 #include "plugin/core/ports.h"
 
 namespace onshi::service {
@@ -34,9 +35,11 @@ struct CheckinOptions {
 class Checkins final : public AnswerSink {
  public:
   // None of the pointers is owned; all must outlive this object. `records` gives the matched
-  // patient's current coverage, `directory` the matching (plugin/core/checkins.h).
+  // patient's current coverage, `directory` the matching (plugin/core/checkins.h), `consents`
+  // the consent ledger every matched check-in's card-reader consents are appended to
+  // (docs/consent.md).
   Checkins(CheckinOptions options, CheckinStore* store, RecordStore* records,
-           PatientDirectory* directory, const Clock* clock);
+           PatientDirectory* directory, ConsentStore* consents, const Clock* clock);
 
   // AnswerSink for kFaceCheckin (routed by AnswerRouter; called on the transport's thread).
   // A check-in that fails ValidateQualificationResult, carries no QualificationResult, or names
@@ -44,6 +47,10 @@ class Checkins final : public AnswerSink {
   // writes nothing. Otherwise the patient is matched, the billing view derived for
   // CheckinConfirmationDate, and the event recorded with, for a matched patient, its
   // confirmation and (when the insurance changed) a new coverage version; then watchers wake.
+  // Consent (docs/consent.md): a record whose LimitApplicationCertificateRelatedConsFlg is not
+  // 同意 is stored and passed on without its 限度額 data (the terminal should not send it; onshi
+  // does not pass it on), and a matched check-in's consents of every scope are appended to the
+  // ledger under the event id, also when the file was recorded before (idempotent).
   // Errors (the file stays in face/ and is delivered again): the store's and the directory's.
   absl::StatusOr<AnswerDisposition> OnAnswer(const IncomingAnswer& answer) override;
   // Check-ins have no request: nothing is ever rejected. Logged.
@@ -75,12 +82,15 @@ class Checkins final : public AnswerSink {
   // Records the check-in of `answer` (after the checks of OnAnswer). ABORTED when a concurrent
   // coverage write won; the caller retries.
   absl::Status Record(const IncomingAnswer& answer, const v1::QualificationResult& result);
+  // Appends the card-reader consents of a matched `event` to the ledger (idempotent by event).
+  absl::Status AppendConsents(const v1::CheckinEvent& event);
   void NotifyRecorded();
 
   const CheckinOptions options_;
   CheckinStore* const store_;
   RecordStore* const records_;
   PatientDirectory* const directory_;
+  ConsentStore* const consents_;
   const Clock* const clock_;
 
   // std::mutex rather than absl::Mutex: ThreadSanitizer cannot see Debian's absl::Mutex.

@@ -34,7 +34,8 @@ class FirstErrorCollector final : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
-    if (first_.empty()) first_ = absl::StrCat("line ", line + 1, " column ", column + 1, ": ", message);
+    if (first_.empty())
+      first_ = absl::StrCat("line ", line + 1, " column ", column + 1, ": ", message);
   }
   const std::string& first() const { return first_; }
 
@@ -94,8 +95,8 @@ absl::StatusOr<v1::SidecarConfig> CompleteConfig(v1::SidecarConfig config) {
   }
   if (terminal.batch_poll_max_ms() == 0) terminal.set_batch_poll_max_ms(kDefaultBatchPollMaxMs);
   if (terminal.bulk_timeout_ms() == 0) terminal.set_bulk_timeout_ms(kDefaultBulkTimeoutMs);
-  if (absl::Status s = CheckRange(terminal.max_in_flight(), 1, kMaxInFlightLimit,
-                                  "terminal.max_in_flight");
+  if (absl::Status s =
+          CheckRange(terminal.max_in_flight(), 1, kMaxInFlightLimit, "terminal.max_in_flight");
       !s.ok()) {
     return s;
   }
@@ -103,8 +104,8 @@ absl::StatusOr<v1::SidecarConfig> CompleteConfig(v1::SidecarConfig config) {
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = CheckRange(terminal.batch_max_patients(), 1, 100000,
-                                  "terminal.batch_max_patients");
+  if (absl::Status s =
+          CheckRange(terminal.batch_max_patients(), 1, 100000, "terminal.batch_max_patients");
       !s.ok()) {
     return s;
   }
@@ -118,18 +119,18 @@ absl::StatusOr<v1::SidecarConfig> CompleteConfig(v1::SidecarConfig config) {
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = CheckRange(terminal.bulk_timeout_ms(), 1000, 86400000,
-                                  "terminal.bulk_timeout_ms");
+  if (absl::Status s =
+          CheckRange(terminal.bulk_timeout_ms(), 1000, 86400000, "terminal.bulk_timeout_ms");
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = CheckRange(terminal.answer_timeout_ms(), 100, 600000,
-                                  "terminal.answer_timeout_ms");
+  if (absl::Status s =
+          CheckRange(terminal.answer_timeout_ms(), 100, 600000, "terminal.answer_timeout_ms");
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = CheckRange(terminal.rescan_interval_ms(), 10, 60000,
-                                  "terminal.rescan_interval_ms");
+  if (absl::Status s =
+          CheckRange(terminal.rescan_interval_ms(), 10, 60000, "terminal.rescan_interval_ms");
       !s.ok()) {
     return s;
   }
@@ -138,8 +139,8 @@ absl::StatusOr<v1::SidecarConfig> CompleteConfig(v1::SidecarConfig config) {
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = CheckRange(terminal.malformed_grace_ms(), 0, 600000,
-                                  "terminal.malformed_grace_ms");
+  if (absl::Status s =
+          CheckRange(terminal.malformed_grace_ms(), 0, 600000, "terminal.malformed_grace_ms");
       !s.ok()) {
     return s;
   }
@@ -147,6 +148,33 @@ absl::StatusOr<v1::SidecarConfig> CompleteConfig(v1::SidecarConfig config) {
   if (config.store().sqlite_path().empty()) {
     config.mutable_store()->set_sqlite_path(absl::StrCat(config.state_dir(), "/onshi.db"));
   }
+
+  // --- outage workflow (docs/outage.md) ---
+  v1::OutageConfig& outage = *config.mutable_outage();
+  if (outage.recheck_tick_ms() == 0) outage.set_recheck_tick_ms(1000);
+  if (outage.recheck_probe_initial_ms() == 0) outage.set_recheck_probe_initial_ms(5000);
+  if (outage.recheck_probe_max_ms() == 0) outage.set_recheck_probe_max_ms(300000);
+  if (outage.recheck_max_age_days() == 0) outage.set_recheck_max_age_days(180);
+  if (absl::Status s = CheckRange(outage.recheck_tick_ms(), 10, 60000, "outage.recheck_tick_ms");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckRange(outage.recheck_probe_initial_ms(), 10, 3600000,
+                                  "outage.recheck_probe_initial_ms");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckRange(outage.recheck_probe_max_ms(), outage.recheck_probe_initial_ms(),
+                                  3600000, "outage.recheck_probe_max_ms");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckRange(outage.recheck_max_age_days(), 1, 3650, "outage.recheck_max_age_days");
+      !s.ok()) {
+    return s;
+  }
+  // --- end of outage workflow ---
   if (config.log_level().empty()) config.set_log_level("info");
   LogLevel level;
   if (!ParseLogLevel(config.log_level(), &level)) {

@@ -15,6 +15,7 @@
 #include "plugin/core/dates.h"
 #include "plugin/core/errors.h"
 #include "plugin/core/validation.h"
+#include "plugin/core/write_back.h"  // write-back
 
 namespace onshi::service {
 namespace {
@@ -33,6 +34,24 @@ google::protobuf::Timestamp ToProtoTime(absl::Time t) {
 }
 
 bool IsConflict(const absl::Status& status) { return status.code() == absl::StatusCode::kAborted; }
+
+// --- write-back (docs/record.md) ---
+// A preview_only check's answer with the diff against the patient's coverage as it is now
+// (the check named the patient, so it exists). An answer that cannot be written (複数該当)
+// gets no preview.
+absl::StatusOr<v1::CheckQualificationResponse> WithWriteBackPreview(RecordStore* store,
+                                                                    const LedgerEntry& entry) {
+  v1::CheckQualificationResponse response = entry.response;
+  absl::StatusOr<std::optional<v1::CoverageVersion>> current =
+      store->GetCurrentCoverage(entry.patient_id);
+  if (!current.ok()) return current.status();
+  absl::StatusOr<v1::RecordPreview> preview =
+      PreviewCheck(entry, entry.patient_id, /*patient_exists=*/true,
+                   current->has_value() ? &**current : nullptr);
+  if (preview.ok()) *response.mutable_preview() = *std::move(preview);
+  return response;
+}
+// --- end of write-back ---
 
 }  // namespace
 
@@ -217,6 +236,12 @@ absl::StatusOr<v1::CheckQualificationResponse> Coordinator::OutcomeOf(
     case LedgerState::kAnswered:
     case LedgerState::kUnconfirmed:
     case LedgerState::kLate:
+      // --- write-back: a preview_only check carries the diff instead of a record write ---
+      if (entry.request.preview_only() && !entry.patient_id.empty() &&
+          entry.state != LedgerState::kUnconfirmed) {
+        return WithWriteBackPreview(store_, entry);
+      }
+      // --- end of write-back ---
       return entry.response;
     case LedgerState::kFailed:
       return FromErrorDetail(entry.error_code, entry.error);
@@ -250,7 +275,9 @@ absl::Status Coordinator::RecordAnswer(const LedgerEntry& entry, const IncomingA
 
   // The patient's coverage follows only an on-time answer naming exactly one qualification:
   // a late answer waits for a re-check; 複数該当 and 該当資格なし give nothing to record.
-  if (!entry.patient_id.empty() && !late && result.records_size() == 1) {
+  // preview_only (write-back): the host records it with RecordService.WriteBack instead.
+  const bool record = !entry.patient_id.empty() && !late && !entry.request.preview_only();
+  if (record && result.records_size() == 1) {
     absl::StatusOr<std::optional<v1::CoverageVersion>> current =
         store_->GetCurrentCoverage(entry.patient_id);
     if (!current.ok()) return current.status();
@@ -276,7 +303,7 @@ absl::Status Coordinator::RecordAnswer(const LedgerEntry& entry, const IncomingA
       for (v1::FieldChange& change : changes) *write.add_changes() = std::move(change);
       transition.coverage = std::move(update);
     }
-  } else if (!entry.patient_id.empty() && !late) {
+  } else if (record) {
     response.mutable_record_write()->set_patient_id(entry.patient_id);
   }
 

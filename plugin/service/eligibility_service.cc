@@ -5,6 +5,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "plugin/service/caller.h"
 #include "plugin/service/grpc_status.h"
 
 namespace onshi::service {
@@ -21,9 +22,18 @@ bool IsKnownService(const std::string& name) {
 grpc::Status EligibilityServiceImpl::CheckQualification(
     grpc::ServerContext* context, const v1::CheckQualificationRequest* request,
     v1::CheckQualificationResponse* response) {
+  // --- consent ledger: the caller is who asked the patient for the 限度額 consent ---
+  absl::StatusOr<std::string> user = CallerUserId(*context);
+  if (!user.ok()) return ToGrpcStatus(user.status());
+  // --- end of consent ledger ---
   absl::StatusOr<v1::CheckQualificationResponse> outcome = coordinator_->CheckQualification(
       *request, ReplyDeadline(*context), [context] { return context->IsCancelled(); });
   if (!outcome.ok()) return ToGrpcStatus(outcome.status());
+  // --- consent ledger ---
+  if (absl::Status s = consents_->AfterCheck(*request, *user, &*outcome); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  // --- end of consent ledger ---
   *response = std::move(*outcome);
   return grpc::Status::OK;
 }
@@ -33,6 +43,9 @@ grpc::Status EligibilityServiceImpl::GetPatientRecord(grpc::ServerContext* conte
                                                       v1::GetPatientRecordResponse* response) {
   absl::StatusOr<v1::PatientRecord> record = coordinator_->GetPatientRecord(request->patient_id());
   if (!record.ok()) return ToGrpcStatus(record.status());
+  // --- consent ledger: 限度額 data only in versions recorded under a consent ---
+  if (absl::Status s = consents_->FilterRecord(&*record); !s.ok()) return ToGrpcStatus(s);
+  // --- end of consent ledger ---
   *response->mutable_record() = std::move(*record);
   return grpc::Status::OK;
 }
@@ -58,9 +71,8 @@ grpc::Status HealthServiceImpl::Watch(grpc::ServerContext* context,
   bool first = true;
   HealthCheckResponse::ServingStatus last = HealthCheckResponse::UNKNOWN;
   while (!context->IsCancelled()) {
-    HealthCheckResponse::ServingStatus now = IsKnownService(request->service())
-                                                 ? Current()
-                                                 : HealthCheckResponse::SERVICE_UNKNOWN;
+    HealthCheckResponse::ServingStatus now =
+        IsKnownService(request->service()) ? Current() : HealthCheckResponse::SERVICE_UNKNOWN;
     if (first || now != last) {
       HealthCheckResponse response;
       response.set_status(now);

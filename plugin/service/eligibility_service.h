@@ -9,14 +9,18 @@
 #include "absl/status/status.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "onshi/v1/eligibility_service.grpc.pb.h"
+#include "plugin/service/consent.h"
 #include "plugin/service/coordinator.h"
 
 namespace onshi::service {
 
 class EligibilityServiceImpl final : public v1::EligibilityService::Service {
  public:
-  // `coordinator` is not owned and must outlive the service.
-  explicit EligibilityServiceImpl(Coordinator* coordinator) : coordinator_(coordinator) {}
+  // `coordinator` and `consents` are not owned and must outlive the service. `consents`
+  // records a 限度額 consent the request states and keeps 限度額 data from leaving without one
+  // (docs/consent.md).
+  EligibilityServiceImpl(Coordinator* coordinator, ConsentLedger* consents)
+      : coordinator_(coordinator), consents_(consents) {}
 
   grpc::Status CheckQualification(grpc::ServerContext* context,
                                   const v1::CheckQualificationRequest* request,
@@ -27,6 +31,7 @@ class EligibilityServiceImpl final : public v1::EligibilityService::Service {
 
  private:
   Coordinator* const coordinator_;
+  ConsentLedger* const consents_;
 };
 
 // Serves SERVING for "" and "onshi.v1.EligibilityService" while `probe` returns OK, NOT_SERVING

@@ -69,11 +69,12 @@ absl::Time CallDeadline(const grpc::ServerContext& context) {
 }  // namespace
 
 MedicalInfoCoordinator::MedicalInfoCoordinator(MedicalInfoOptions options, RecordStore* records,
-                                               MedicalRequestStore* store,
+                                               MedicalRequestStore* store, ConsentStore* consents,
                                                TerminalTransport* transport, const Clock* clock)
     : options_(std::move(options)),
       records_(records),
       store_(store),
+      consents_(consents),
       transport_(transport),
       clock_(clock) {}
 
@@ -153,6 +154,32 @@ absl::Status MedicalInfoCoordinator::BuildDocument(MedicalRequestEntry* entry, a
   return absl::OkStatus();
 }
 
+absl::Status MedicalInfoCoordinator::CheckConsent(const MedicalRequestEntry& entry,
+                                                  absl::Time now) {
+  const bool medication = entry.kind == MedicalInfoKind::kMedication;
+  const ConsentScope scope = medication ? ConsentScope::kMedication : ConsentScope::kCheckups;
+  const v1::CareSetting asked =
+      medication ? entry.medication_request.care_setting() : entry.checkups_request.care_setting();
+  // Unspecified is 外来, as in the request sent (NormalizeMedicationRequest).
+  const ConsentSetting setting =
+      ConsentSettingFromTerminal(asked).value_or(ConsentSetting::kOutpatient);
+  absl::StatusOr<std::optional<v1::CoverageVersion>> coverage =
+      records_->GetCurrentCoverage(entry.patient_id);
+  if (!coverage.ok()) return coverage.status();
+  if (!coverage->has_value()) return MakeError(errors::kNoCoverage);
+  absl::StatusOr<std::vector<StoredConsent>> stored = consents_->ListConsents(entry.patient_id);
+  if (!stored.ok()) return stored.status();
+  std::vector<ConsentRecord> ledger;
+  ledger.reserve(stored->size());
+  for (const StoredConsent& row : *stored) ledger.push_back(row.record);
+  const ConsentVerdict verdict = EvaluateConsent(
+      ledger, scope, setting, HolderFactsFromCoverage((*coverage)->coverage()), now);
+  if (verdict.allowed()) return absl::OkStatus();
+  Log(LogLevel::kInfo, kLog, MedicalInfoKindName(entry.kind), " request ", entry.request_id,
+      " refused by the consent ledger (", ConsentRefusalName(verdict.refusal), "); nothing sent");
+  return ConsentRefusalError(verdict, scope);
+}
+
 absl::Status MedicalInfoCoordinator::Submit(const MedicalRequestEntry& entry) {
   // A throttled transport waits for a place at the terminal at most until the entry's deadline.
   if (entry.kind == MedicalInfoKind::kMedication) {
@@ -189,6 +216,7 @@ absl::StatusOr<MedicalRequestEntry> MedicalInfoCoordinator::Run(
     fresh.updated_time = now;
     fresh.deadline = now + options_.answer_timeout;
     if (absl::Status built = BuildDocument(&fresh, now); !built.ok()) return built;
+    if (absl::Status consented = CheckConsent(fresh, now); !consented.ok()) return consented;
 
     bool created = false;
     absl::StatusOr<MedicalRequestEntry> inserted = store_->CreateMedicalRequest(fresh, &created);

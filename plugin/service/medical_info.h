@@ -9,9 +9,13 @@
 // LATE and returned to a retry with the same request_id. Answers are PHI: they are kept for
 // MedicalInfoOptions::result_retention and then purged.
 //
-// Consent: today the terminal decides, and a refusal (ResultCode other than 1) is
-// FAILED_PRECONDITION ONSHI_NO_CONSENT. Issue 4 adds onshi's own consent ledger in front of the
-// request (nothing is sent without a valid consent).
+// Consent (docs/consent.md): a new request is first judged by onshi's consent ledger
+// (EvaluateConsent for 薬剤 / 特定健診 in the request's care setting, at the clock's now, with
+// the holder facts of the patient's current coverage); a refusal is FAILED_PRECONDITION
+// (ONSHI_NO_CONSENT, ONSHI_CONSENT_EXPIRED, ONSHI_CONSENT_WRONG_SETTING,
+// ONSHI_CONSENT_NEVER_AVAILABLE, ONSHI_ELIGIBILITY_ONLY), nothing is written for the terminal
+// and nothing is recorded (a retry with the same request_id is judged again). The terminal still
+// judges what it is sent: its refusal (ResultCode 2) is ONSHI_NO_CONSENT as before.
 
 #ifndef ONSHI_PLUGIN_SERVICE_MEDICAL_INFO_H_
 #define ONSHI_PLUGIN_SERVICE_MEDICAL_INFO_H_
@@ -28,6 +32,7 @@
 #include "absl/time/time.h"
 #include "onshi/v1/medical_info_service.grpc.pb.h"
 #include "onshi/v1/medical_info_service.pb.h"
+#include "plugin/core/consent_store.h"
 #include "plugin/core/medical_store.h"
 #include "plugin/core/ports.h"
 
@@ -48,11 +53,11 @@ struct MedicalInfoOptions {
 // Thread-safe. Must outlive the transport it is a sink of (stop the transport first).
 class MedicalInfoCoordinator final : public AnswerSink {
  public:
-  // `records` (coverage and patients), `store` (the medical ledger), `transport` and `clock` are
-  // not owned and must outlive the coordinator.
+  // `records` (coverage and patients), `store` (the medical ledger), `consents` (the consent
+  // ledger), `transport` and `clock` are not owned and must outlive the coordinator.
   MedicalInfoCoordinator(MedicalInfoOptions options, RecordStore* records,
-                         MedicalRequestStore* store, TerminalTransport* transport,
-                         const Clock* clock);
+                         MedicalRequestStore* store, ConsentStore* consents,
+                         TerminalTransport* transport, const Clock* clock);
 
   // After a restart: requests whose deadline passed are timed out; the others stay pending for
   // PlacePending. Errors: the store's.
@@ -102,6 +107,8 @@ class MedicalInfoCoordinator final : public AnswerSink {
                                           const std::function<bool()>& cancelled);
   // The document for a new entry (the patient's current coverage, the resolved months).
   absl::Status BuildDocument(MedicalRequestEntry* entry, absl::Time now);
+  // onshi's consent gate for a new entry at `now` (after BuildDocument found the coverage).
+  absl::Status CheckConsent(const MedicalRequestEntry& entry, absl::Time now);
   // A request_id seen before: the same request (kind and normalized request) or a conflict.
   absl::Status CheckSameRequest(const MedicalRequestEntry& stored,
                                 const MedicalRequestEntry& fresh) const;
@@ -127,6 +134,7 @@ class MedicalInfoCoordinator final : public AnswerSink {
   const MedicalInfoOptions options_;
   RecordStore* const records_;
   MedicalRequestStore* const store_;
+  ConsentStore* const consents_;
   TerminalTransport* const transport_;
   const Clock* const clock_;
 

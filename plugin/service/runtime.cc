@@ -15,25 +15,34 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "adapters/oqs_files/transport.h"
+#include "adapters/store_sqlite/sqlite_audit_log.h"  // audit log
 #include "adapters/store_sqlite/sqlite_batch_store.h"
 #include "adapters/store_sqlite/sqlite_checkin_store.h"
+#include "adapters/store_sqlite/sqlite_consent_store.h"  // consent ledger
 #include "adapters/store_sqlite/sqlite_medical_store.h"  // medical information
 #include "adapters/store_sqlite/sqlite_store.h"
+#include "adapters/store_sqlite/sqlite_visit_store.h"       // outage workflow
+#include "adapters/store_sqlite/sqlite_write_back_store.h"  // write-back
 #include "plugin/common/fs.h"
 #include "plugin/common/log.h"
 #include "plugin/common/system_clock.h"
 #include "plugin/core/errors.h"
 #include "plugin/service/answer_router.h"
+#include "plugin/service/audit_interceptor.h"  // audit log
 #include "plugin/service/batch_services.h"
 #include "plugin/service/batches.h"
+#include "plugin/service/billing_service.h"  // self-pay cap
 #include "plugin/service/bulk_exchange.h"
 #include "plugin/service/checkin_service.h"
 #include "plugin/service/checkins.h"
+#include "plugin/service/consent.h"  // consent ledger
 #include "plugin/service/coordinator.h"
 #include "plugin/service/eligibility_service.h"
-#include "plugin/service/medical_info.h"  // medical information
+#include "plugin/service/medical_info.h"    // medical information
+#include "plugin/service/record_service.h"  // write-back
 #include "plugin/service/reference_numbers.h"
 #include "plugin/service/throttled_transport.h"
+#include "plugin/service/visit_service.h"  // outage workflow
 
 namespace onshi::service {
 namespace {
@@ -107,6 +116,13 @@ class RuntimeImpl final : public Runtime {
     if (!store.ok()) return store.status();
     runtime->store_ = std::move(*store);
 
+    // --- audit log (docs/audit.md): before anything that may serve or record work ---
+    absl::StatusOr<std::unique_ptr<SqliteAuditLog>> audit_log =
+        SqliteAuditLog::Open(runtime->store_.get(), config.state_dir());
+    if (!audit_log.ok()) return audit_log.status();
+    runtime->audit_log_ = std::move(*audit_log);
+    // --- end of audit log ---
+
     if (overrides.transport != nullptr) {
       runtime->terminal_ = std::move(overrides.transport);
     } else {
@@ -136,11 +152,37 @@ class RuntimeImpl final : public Runtime {
     if (absl::Status s = runtime->coordinator_->Recover(); !s.ok()) return s;
     runtime->router_.Register(DocumentKind::kQualificationAnswer, runtime->coordinator_.get());
 
+    // --- consent ledger (docs/consent.md): before check-ins and medical info, which use it ---
+    runtime->consent_store_ = std::make_unique<SqliteConsentStore>(runtime->store_.get());
+    runtime->consent_ledger_ = std::make_unique<ConsentLedger>(
+        runtime->consent_store_.get(), runtime->store_.get(), &runtime->clock_);
+    runtime->consent_service_ =
+        std::make_unique<ConsentServiceImpl>(runtime->consent_ledger_.get());
+    // --- end of consent ledger ---
+
+    // --- self-pay cap (docs/billing.md): 限度額 data only as the consent ledger lets it leave ---
+    runtime->self_pay_caps_ = std::make_unique<SelfPayCaps>(
+        runtime->store_.get(),
+        [ledger = runtime->consent_ledger_.get()](v1::PatientRecord* record) {
+          return ledger->FilterRecord(record);
+        },
+        &runtime->clock_);
+    runtime->billing_service_ = std::make_unique<BillingServiceImpl>(runtime->self_pay_caps_.get());
+    // --- end of self-pay cap ---
+
+    // --- write-back (docs/record.md) ---
+    runtime->write_back_store_ = std::make_unique<SqliteWriteBackStore>(runtime->store_.get());
+    runtime->write_backs_ = std::make_unique<WriteBacks>(
+        runtime->store_.get(), runtime->write_back_store_.get(), &runtime->clock_);
+    runtime->record_service_ = std::make_unique<RecordServiceImpl>(runtime->write_backs_.get());
+    // --- end of write-back ---
+
     // --- Card-reader check-ins: face/ files become events hosts watch (docs/checkins.md) ---
     runtime->checkin_store_ = std::make_unique<SqliteCheckinStore>(runtime->store_.get());
     runtime->checkins_ = std::make_unique<Checkins>(
         CheckinOptions{config.terminal().medical_institution_code()}, runtime->checkin_store_.get(),
-        runtime->store_.get(), runtime->store_.get(), &runtime->clock_);
+        runtime->store_.get(), runtime->store_.get(), runtime->consent_store_.get(),
+        &runtime->clock_);
     runtime->router_.Register(DocumentKind::kFaceCheckin, runtime->checkins_.get());
     runtime->checkin_service_ = std::make_unique<CheckinServiceImpl>(runtime->checkins_.get());
     // --- end of check-ins ---
@@ -165,7 +207,8 @@ class RuntimeImpl final : public Runtime {
     // Medical requests left pending likewise (medical information).
     runtime->medical_placer_ = std::thread([m = runtime->medical_.get()] { m->PlacePending(); });
 
-    runtime->eligibility_ = std::make_unique<EligibilityServiceImpl>(runtime->coordinator_.get());
+    runtime->eligibility_ = std::make_unique<EligibilityServiceImpl>(
+        runtime->coordinator_.get(), runtime->consent_ledger_.get());
     RecordStore* const store_ptr = runtime->store_.get();
     TerminalTransport* const transport_ptr = runtime->transport_.get();
     runtime->health_ = std::make_unique<HealthServiceImpl>([store_ptr, transport_ptr] {
@@ -173,21 +216,39 @@ class RuntimeImpl final : public Runtime {
       return transport_ptr->CheckHealth();
     });
 
-    const absl::Duration sweep = std::min(
-        kMaxSweepInterval, absl::Milliseconds(config.terminal().rescan_interval_ms()));
+    const absl::Duration sweep =
+        std::min(kMaxSweepInterval, absl::Milliseconds(config.terminal().rescan_interval_ms()));
     runtime->sweeper_ = std::thread([r = runtime.get(), sweep] { r->SweepLoop(sweep); });
+    // --- outage workflow (docs/outage.md): visits, re-check queue drain, claims view ---
+    runtime->InitOutage(config);
+    // --- end of outage workflow ---
     Log(LogLevel::kInfo, kLog, "started");
     return runtime;
   }
 
   std::vector<grpc::Service*> services() override {
     std::vector<grpc::Service*> all = {eligibility_.get(), health_.get()};
-    all.push_back(checkin_service_.get());  // card-reader check-ins
+    all.push_back(checkin_service_.get());           // card-reader check-ins
+    all.push_back(record_service_.get());            // write-back
+    all.push_back(consent_service_.get());           // consent ledger
+    all.push_back(billing_service_.get());           // self-pay cap
     all.push_back(batch_service_.get());             // 一括照会
     all.push_back(reference_number_service_.get());  // 照会番号 registration
     all.push_back(medical_service_.get());           // 薬剤情報 / 特定健診
+    all.push_back(visit_service_.get());             // outage workflow
     return all;
   }
+
+  // --- audit log ---
+  AuditLog* audit_log() override { return audit_log_.get(); }
+
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors()
+      override {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> all;
+    all.push_back(std::make_unique<AuditInterceptorFactory>(audit_log_.get(), &clock_));
+    return all;
+  }
+  // --- end of audit log ---
 
   void Shutdown() override {
     {
@@ -197,6 +258,7 @@ class RuntimeImpl final : public Runtime {
     }
     if (health_) health_->Shutdown();
     if (coordinator_) coordinator_->Shutdown();
+    if (visits_) visits_->Shutdown();    // outage workflow: after the coordinator (ends a re-check)
     if (medical_) medical_->Shutdown();  // medical information: ends every waiting call
     if (checkins_) checkins_->Shutdown();  // card-reader check-ins: ends every WatchCheckins
     if (transport_) transport_->Stop();
@@ -235,12 +297,36 @@ class RuntimeImpl final : public Runtime {
     bulk_engine_->Register(BulkExchange::kBatch, batches_.get());
     bulk_engine_->Register(BulkExchange::kReferenceNumber, reference_numbers_.get());
     bulk_engine_->Register(BulkExchange::kBulkReferenceNumber, reference_numbers_.get());
-    for (DocumentKind kind : bulk_engine_->AnswerKinds()) router_.Register(kind, bulk_engine_.get());
+    for (DocumentKind kind : bulk_engine_->AnswerKinds())
+      router_.Register(kind, bulk_engine_.get());
     batch_service_ = std::make_unique<BatchServiceImpl>(batches_.get());
-    reference_number_service_ = std::make_unique<ReferenceNumberServiceImpl>(
-        reference_numbers_.get());
+    reference_number_service_ =
+        std::make_unique<ReferenceNumberServiceImpl>(reference_numbers_.get());
   }
   // --- end of batches and 照会番号 ---
+
+  // --- outage workflow ---
+  void InitOutage(const v1::SidecarConfig& config) {
+    visit_store_ = std::make_unique<SqliteVisitStore>(store_.get());
+    VisitOptions options;
+    const v1::OutageConfig& outage = config.outage();
+    options.tick = absl::Milliseconds(outage.recheck_tick_ms());
+    options.probe_initial = absl::Milliseconds(outage.recheck_probe_initial_ms());
+    options.probe_max = absl::Milliseconds(outage.recheck_probe_max_ms());
+    options.recheck_max_age_days = outage.recheck_max_age_days();
+    options.recheck_call_timeout =
+        absl::Milliseconds(config.terminal().answer_timeout_ms()) + absl::Seconds(5);
+    Coordinator* const coordinator = coordinator_.get();
+    visits_ = std::make_unique<Visits>(
+        std::move(options), visit_store_.get(), store_.get(),
+        [coordinator](const v1::CheckQualificationRequest& request, absl::Time call_deadline) {
+          return coordinator->CheckQualification(request, call_deadline, nullptr);
+        },
+        audit_log_.get(), &clock_);
+    visit_service_ = std::make_unique<VisitServiceImpl>(visits_.get());
+    visits_->Start();
+  }
+  // --- end of outage workflow ---
 
   // --- 薬剤情報 / 特定健診 ---
   absl::Status InitMedical(const v1::TerminalConfig& terminal) {
@@ -248,8 +334,9 @@ class RuntimeImpl final : public Runtime {
     MedicalInfoOptions options;
     options.medical_institution_code = terminal.medical_institution_code();
     options.answer_timeout = absl::Milliseconds(terminal.answer_timeout_ms());
-    medical_ = std::make_unique<MedicalInfoCoordinator>(
-        std::move(options), store_.get(), medical_store_.get(), transport_.get(), &clock_);
+    medical_ = std::make_unique<MedicalInfoCoordinator>(std::move(options), store_.get(),
+                                                        medical_store_.get(), consent_store_.get(),
+                                                        transport_.get(), &clock_);
     if (absl::Status s = medical_->Recover(); !s.ok()) return s;
     router_.Register(DocumentKind::kMedicationResult, medical_.get());
     router_.Register(DocumentKind::kCheckupResult, medical_.get());
@@ -268,11 +355,28 @@ class RuntimeImpl final : public Runtime {
   StateDirLock lock_;
   SystemClock clock_;
   std::unique_ptr<SqliteStore> store_;
+  // --- audit log (destroyed before the store) ---
+  std::unique_ptr<SqliteAuditLog> audit_log_;
+  // --- end of audit log ---
   // The transport that places files (or the override); used only through transport_.
   std::unique_ptr<TerminalTransport> terminal_;
   // terminal_ behind the throttle: what every handler submits to.
   std::unique_ptr<TerminalTransport> transport_;
   std::unique_ptr<Coordinator> coordinator_;
+  // --- consent ledger ---
+  std::unique_ptr<SqliteConsentStore> consent_store_;
+  std::unique_ptr<ConsentLedger> consent_ledger_;
+  std::unique_ptr<ConsentServiceImpl> consent_service_;
+  // --- end of consent ledger ---
+  // --- self-pay cap ---
+  std::unique_ptr<SelfPayCaps> self_pay_caps_;
+  std::unique_ptr<BillingServiceImpl> billing_service_;
+  // --- end of self-pay cap ---
+  // --- write-back ---
+  std::unique_ptr<SqliteWriteBackStore> write_back_store_;
+  std::unique_ptr<WriteBacks> write_backs_;
+  std::unique_ptr<RecordServiceImpl> record_service_;
+  // --- end of write-back ---
   // --- card-reader check-ins ---
   std::unique_ptr<SqliteCheckinStore> checkin_store_;
   std::unique_ptr<Checkins> checkins_;
@@ -286,6 +390,11 @@ class RuntimeImpl final : public Runtime {
   std::unique_ptr<BatchServiceImpl> batch_service_;
   std::unique_ptr<ReferenceNumberServiceImpl> reference_number_service_;
   // --- end of batches and 照会番号 ---
+  // --- outage workflow (stopped in Shutdown, before the coordinator goes) ---
+  std::unique_ptr<SqliteVisitStore> visit_store_;
+  std::unique_ptr<Visits> visits_;
+  std::unique_ptr<VisitServiceImpl> visit_service_;
+  // --- end of outage workflow ---
   // --- 薬剤情報 / 特定健診 ---
   std::unique_ptr<SqliteMedicalStore> medical_store_;
   std::unique_ptr<MedicalInfoCoordinator> medical_;

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "onshi/v1/config.pb.h"
+#include "plugin/core/audit.h"
 #include "plugin/core/ports.h"
 
 namespace grpc {
@@ -46,6 +48,20 @@ class Runtime {
   // The gRPC services to register on a server (EligibilityService and grpc.health.v1.Health).
   // Owned by the Runtime; valid until it is destroyed.
   virtual std::vector<grpc::Service*> services() = 0;
+
+  // --- audit log (docs/audit.md) ---
+  // The audit log every call is recorded in, for work that records its own rows (background
+  // re-checks write with user id kAuditSystemUserId). Owned by the Runtime; valid until it is
+  // destroyed. Thread-safe.
+  virtual AuditLog* audit_log() = 0;
+
+  // New interceptor factories to register (ServerBuilder::experimental().
+  // SetInterceptorCreators) on every server that serves services(): they write one audit row
+  // per call and fail calls whose row cannot be written (plugin/service/audit_interceptor.h).
+  // They use the Runtime, which must outlive the server.
+  virtual std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  interceptors() = 0;
+  // --- end of audit log ---
 
   // Stops watching the folders and fails waiting calls with CANCELLED; health turns
   // NOT_SERVING. Idempotent; the destructor calls it.

@@ -98,6 +98,7 @@ int Run(int argc, char** argv) {
     return 1;
   }
   for (grpc::Service* service : (*runtime)->services()) builder.RegisterService(service);
+  builder.experimental().SetInterceptorCreators((*runtime)->interceptors());  // audit log
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) {
     Log(LogLevel::kError, kLog, "could not bind the socket");

@@ -645,8 +645,9 @@ bool Stack::Start(std::string* error) {
          << (options_.shift_jis_requests ? "  request_encoding: DOCUMENT_ENCODING_SHIFT_JIS\n" : "")
          << (options_.notifications ? "" : "  disable_notifications: true\n")
          << (options_.extra_terminal_config.empty() ? ""
-                                                     : "  " + options_.extra_terminal_config + "\n")
-         << "}\n";
+                                                    : "  " + options_.extra_terminal_config + "\n")
+         << "}\n"
+         << (options_.extra_config.empty() ? "" : options_.extra_config + "\n");
   if (!WriteFile(config_path(), config.str())) {
     *error = "cannot write " + config_path();
     return false;

@@ -251,6 +251,9 @@ struct StackOptions {
   // More fields of onshid's `terminal { … }` block, in protobuf text format, e.g.
   // "batch_file_size: 3 batch_poll_initial_ms: 100".
   std::string extra_terminal_config;
+  // More top-level fields of onshid's configuration, in protobuf text format, e.g.
+  // "outage { recheck_tick_ms: 100 }" (outage workflow).
+  std::string extra_config;
   // The hygiene check accepts fewer answers archived than the simulator wrote: after a kill -9,
   // onshid places again what it had not recorded under the same file ids, and a second answer
   // may replace (rename over) the first one still in res/.

@@ -1,7 +1,8 @@
 // 薬剤情報 (YZK) and 特定健診 (TKK) end to end: the simulator and onshid as processes, consents
 // given at the simulator's card reader (its control folder), and the host asking through the C
-// API only (and through sample_host). The terminal enforces the consent window here
-// (docs/medical-info.md); these tests check what onshi makes of its answers.
+// API only (and through sample_host). onshi's consent ledger judges first (docs/consent.md;
+// every refusal path is tried in consent_test.cc), then the terminal; these tests check what
+// onshi makes of both.
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -132,6 +133,31 @@ void ExpectNoConsent(const Outcome<Ptr>& outcome) {
   EXPECT_EQ(onshi_error_retryable(outcome.error.get()), 0);
 }
 
+// How many 薬剤・特定健診 requests the simulator took from req/ so far (its log names each).
+int64_t TerminalRequests(const std::string& sim_log) {
+  const std::string log = ReadFile(sim_log);
+  int64_t count = 0;
+  for (const std::string kind : {"medication-request ", "checkup-request "}) {
+    for (size_t at = log.find(kind); at != std::string::npos; at = log.find(kind, at + 1)) {
+      const size_t end = log.find('\n', at);
+      if (log.substr(at, end - at).find(" scenario=") != std::string::npos) ++count;
+    }
+  }
+  return count;
+}
+
+// A refusal by onshi's consent ledger: `reason`, FAILED_PRECONDITION, no data, and (checked by
+// the caller through TerminalRequests) nothing sent to the terminal.
+template <typename Ptr>
+void ExpectOnshiRefusal(const Outcome<Ptr>& outcome, const std::string& reason) {
+  EXPECT_EQ(outcome.status, ONSHI_FAILED_PRECONDITION) << outcome.Describe();
+  EXPECT_EQ(outcome.reason(), reason) << outcome.Describe();
+  EXPECT_EQ(outcome.result, nullptr);
+  EXPECT_THAT(outcome.it(), HasSubstr("consent ledger"));
+  EXPECT_THAT(outcome.it(), Not(HasSubstr("ResultCode")));
+  EXPECT_EQ(onshi_error_retryable(outcome.error.get()), 0);
+}
+
 class MedicalTest : public SharedStackTest<MedicalTest> {
  public:
   static StackOptions SuiteStackOptions() {
@@ -159,6 +185,16 @@ class MedicalTest : public SharedStackTest<MedicalTest> {
   // acknowledges it and every earlier one. Returns the check-in time.
   std::string CheckIn(const std::string& scenario, const Consents& consents,
                       absl::Time at = absl::Now()) {
+    // The card reader stamps whole seconds, and a refusal withdraws what was given up to the
+    // same second: two check-ins of one patient within one second are not a real clerk's
+    // sequence, so a "now" check-in returns only once its second is over.
+    struct SecondOver {
+      std::string stamp;
+      bool live;
+      ~SecondOver() {
+        while (live && JstStamp(absl::Now()) <= stamp) absl::SleepFor(absl::Milliseconds(50));
+      }
+    } second_over{JstStamp(at), absl::Now() - at < absl::Seconds(2)};
     const std::string stamp = JstStamp(at);
     const std::string face = stack().SimCheckIn(scenario, consents, stamp);
     EXPECT_FALSE(face.empty());
@@ -378,24 +414,32 @@ TEST_F(MedicalTest, PdfFormatReturnsTheTerminalsPdfBytes) {
 }
 
 TEST_F(MedicalTest, WithoutConsentTheAnswerIsRefusedAndNothingIsData) {
-  Register("kouki-1wari", "it-med-kouki");
-  CheckIn("kouki-1wari", {kLimit});
-  MedicationRequestPtr request = NewMedication("it-med-kouki");
-  ExpectNoConsent(GetMedication(client(), request.get()));
-  CheckupsOutcome checkups = GetCheckups(client(), NewCheckups("it-med-kouki").get());
-  ExpectNoConsent(checkups);
-  // A PDF request is refused the same way (the terminal's refusal is XML).
-  MedicationRequestPtr pdf = NewMedication("it-med-kouki");
+  // (A patient of its own: its refusal at the reader would withdraw the backdated consents of
+  // the next test.)
+  Register("kouki-3wari", "it-med-kouki3");
+  CheckIn("kouki-3wari", {kLimit});
+  const int64_t sent = TerminalRequests(stack().sim_log());
+  // onshi's ledger refuses: the check-in answered 同意なし for 薬剤 and 特定健診.
+  MedicationRequestPtr request = NewMedication("it-med-kouki3");
+  ExpectOnshiRefusal(GetMedication(client(), request.get()), "ONSHI_NO_CONSENT");
+  CheckupsOutcome checkups = GetCheckups(client(), NewCheckups("it-med-kouki3").get());
+  ExpectOnshiRefusal(checkups, "ONSHI_NO_CONSENT");
+  // A PDF request is refused the same way.
+  MedicationRequestPtr pdf = NewMedication("it-med-kouki3");
   ASSERT_EQ(onshi_medication_request_set_format(pdf.get(), ONSHI_MEDICAL_FORMAT_PDF, nullptr),
             ONSHI_OK);
-  ExpectNoConsent(GetMedication(client(), pdf.get()));
+  ExpectOnshiRefusal(GetMedication(client(), pdf.get()), "ONSHI_NO_CONSENT");
+  EXPECT_EQ(TerminalRequests(stack().sim_log()), sent) << "a refused request reached req/";
 }
 
 TEST_F(MedicalTest, OutpatientConsentLastsUntilItsAvailableTime) {
   Register("kouki-1wari", "it-med-kouki");
-  // Given 25 hours ago: its 24 hours are over.
+  // Given 25 hours ago: its 24 hours are over; onshi refuses without asking the terminal.
   CheckIn("kouki-1wari", {kPharmacists}, absl::Now() - absl::Hours(25));
-  ExpectNoConsent(GetMedication(client(), NewMedication("it-med-kouki").get()));
+  const int64_t sent = TerminalRequests(stack().sim_log());
+  ExpectOnshiRefusal(GetMedication(client(), NewMedication("it-med-kouki").get()),
+                     "ONSHI_CONSENT_EXPIRED");
+  EXPECT_EQ(TerminalRequests(stack().sim_log()), sent);
   // Given 23 hours ago: still open, until ConsTime + 24 h.
   const absl::Time at = absl::Now() - absl::Hours(23);
   CheckIn("kouki-1wari", {kPharmacists}, at);
@@ -421,29 +465,53 @@ TEST_F(MedicalTest, CareSettingsFollowTheTerminalsRules) {
   // No consent on record: no viewing deadline to show.
   EXPECT_STREQ(onshi_medication_consent_available_time(released.result.get()), "");
 
-  // A standing 居宅同意取得型 consent covers 訪問診療等, not the outpatient desk.
+  // A standing 居宅同意取得型 consent is on the terminal's side only (the §5.4 lists are not
+  // read by onshi): without a consent in onshi's ledger, nothing is sent, in any setting.
   Register("home-care-consent", "it-med-home");
+  const int64_t sent = TerminalRequests(stack().sim_log());
   MedicationRequestPtr visit = NewMedication("it-med-home");
   ASSERT_EQ(onshi_medication_request_set_care_setting(visit.get(), ONSHI_CARE_SETTING_HOME_VISIT,
                                                       nullptr),
             ONSHI_OK);
-  MedicationOutcome home = GetMedication(client(), visit.get());
-  ASSERT_EQ(home.status, ONSHI_OK) << home.Describe();
-  ExpectMonths(home.result.get(), DatasetMonths("home-care-consent", "000000", "999999"),
+  ExpectOnshiRefusal(GetMedication(client(), visit.get()), "ONSHI_NO_CONSENT");
+  ExpectOnshiRefusal(GetMedication(client(), NewMedication("it-med-home").get()),
+                     "ONSHI_NO_CONSENT");
+  // A card-reader (on-site) consent does not cover a home visit either.
+  CheckIn("home-care-consent", {kPharmacists});
+  ExpectOnshiRefusal(GetMedication(client(), visit.get()), "ONSHI_CONSENT_WRONG_SETTING");
+  EXPECT_EQ(TerminalRequests(stack().sim_log()), sent);
+  MedicationOutcome desk = GetMedication(client(), NewMedication("it-med-home").get());
+  ASSERT_EQ(desk.status, ONSHI_OK) << desk.Describe();
+  ExpectMonths(desk.result.get(), DatasetMonths("home-care-consent", "000000", "999999"),
                /*treatments=*/false);
-  ExpectNoConsent(GetMedication(client(), NewMedication("it-med-home").get()));
 }
 
 TEST_F(MedicalTest, SelfDefenseForcesAndCertificateGraceHoldersAreNeverAnswered) {
-  for (const std::string scenario : {"jieikan", "cert-grace"}) {
-    SCOPED_TRACE(scenario);
-    const std::string patient_id = "it-med-" + scenario;
-    Register(scenario, patient_id);
-    CheckIn(scenario, sim::AllConsentCategories());
-    ExpectNoConsent(GetMedication(client(), NewMedication(patient_id).get()));
-    ExpectNoConsent(GetCheckups(client(), NewCheckups(patient_id).get()));
-    // Not even in an emergency.
-    MedicationRequestPtr emergency = NewMedication(patient_id);
+  // 自衛官 (被保険者証区分 07 on the recorded coverage): onshi knows, and sends nothing, not
+  // even in an emergency and with every consent given.
+  {
+    Register("jieikan", "it-med-jieikan");
+    CheckIn("jieikan", sim::AllConsentCategories());
+    const int64_t sent = TerminalRequests(stack().sim_log());
+    ExpectOnshiRefusal(GetMedication(client(), NewMedication("it-med-jieikan").get()),
+                       "ONSHI_CONSENT_NEVER_AVAILABLE");
+    ExpectOnshiRefusal(GetCheckups(client(), NewCheckups("it-med-jieikan").get()),
+                       "ONSHI_CONSENT_NEVER_AVAILABLE");
+    MedicationRequestPtr emergency = NewMedication("it-med-jieikan");
+    ASSERT_EQ(onshi_medication_request_set_care_setting(emergency.get(),
+                                                        ONSHI_CARE_SETTING_EMERGENCY, nullptr),
+              ONSHI_OK);
+    ExpectOnshiRefusal(GetMedication(client(), emergency.get()), "ONSHI_CONSENT_NEVER_AVAILABLE");
+    EXPECT_EQ(TerminalRequests(stack().sim_log()), sent);
+  }
+  // The certificate's grace period: no answer field tells onshi (docs/consent.md), so the
+  // request goes out under the valid consent and the terminal refuses it.
+  {
+    Register("cert-grace", "it-med-cert-grace");
+    CheckIn("cert-grace", sim::AllConsentCategories());
+    ExpectNoConsent(GetMedication(client(), NewMedication("it-med-cert-grace").get()));
+    ExpectNoConsent(GetCheckups(client(), NewCheckups("it-med-cert-grace").get()));
+    MedicationRequestPtr emergency = NewMedication("it-med-cert-grace");
     ASSERT_EQ(onshi_medication_request_set_care_setting(emergency.get(),
                                                         ONSHI_CARE_SETTING_EMERGENCY, nullptr),
               ONSHI_OK);
@@ -471,11 +539,14 @@ TEST_F(MedicalTest, RetryWithTheSameRequestIdReturnsTheRecordedOutcome) {
   EXPECT_EQ(repeated.medication().SerializeAsString(), original.medication().SerializeAsString());
   ExpectMonths(again.result.get(), DatasetMonths("valid-kyokai-honnin", "202610", "202611"), false);
 
-  // A new request is asked and refused; its retry stays refused after consent is given again.
+  // A new request is refused by onshi's ledger (nothing sent, nothing recorded); its retry is
+  // judged again, and answered once the consent is given again.
   MedicationRequestPtr refused = NewMedication("it-med-kyokai", "202610", "202611");
-  ExpectNoConsent(GetMedication(client(), refused.get()));
+  ExpectOnshiRefusal(GetMedication(client(), refused.get()), "ONSHI_NO_CONSENT");
   CheckIn("valid-kyokai-honnin", {kPharmacists});
-  ExpectNoConsent(GetMedication(client(), refused.get()));
+  MedicationOutcome later = GetMedication(client(), refused.get());
+  ASSERT_EQ(later.status, ONSHI_OK) << later.Describe();
+  EXPECT_NE(ResponseOf(later.result.get()).provenance().file_id(), original.provenance().file_id());
 
   // The same request_id for another request is a conflict.
   MedicationRequestPtr other = NewMedication("it-med-kyokai", "202609", "202611");
@@ -557,7 +628,7 @@ TEST_F(MedicalTest, CheckupsNeedTheirOwnConsent) {
   CheckIn("valid-kyokai-honnin", {kPharmacists});
   MedicationOutcome medication = GetMedication(client(), NewMedication("it-med-kyokai").get());
   EXPECT_EQ(medication.status, ONSHI_OK) << medication.Describe();
-  ExpectNoConsent(GetCheckups(client(), NewCheckups("it-med-kyokai").get()));
+  ExpectOnshiRefusal(GetCheckups(client(), NewCheckups("it-med-kyokai").get()), "ONSHI_NO_CONSENT");
 }
 
 // --- sample_host -------------------------------------------------------------------------------

@@ -1893,12 +1893,9 @@ typedef struct onshi_reference_numbers onshi_reference_numbers;
  *         ONSHI_DEADLINE_EXCEEDED; ONSHI_UNAVAILABLE; or another ::onshi_status.
  * Thread-safety: may be called concurrently on the same client. Since 0.1.
  */
-ONSHI_API onshi_status onshi_register_reference_numbers(onshi_client* client,
-                                                        const char* request_id,
-                                                        const char* const* patient_ids,
-                                                        size_t count, int64_t timeout_ms,
-                                                        onshi_reference_numbers** out,
-                                                        onshi_error** err) ONSHI_NOEXCEPT;
+ONSHI_API onshi_status onshi_register_reference_numbers(
+    onshi_client* client, const char* request_id, const char* const* patient_ids, size_t count,
+    int64_t timeout_ms, onshi_reference_numbers** out, onshi_error** err) ONSHI_NOEXCEPT;
 
 /**
  * Releases outcomes. Strings obtained from them become invalid.
@@ -2609,8 +2606,7 @@ ONSHI_API const char* onshi_checkups_request_id(const onshi_checkups* c) ONSHI_N
  * @return Borrowed, valid until onshi_checkups_free(); never NULL.
  * Thread-safety: any thread. Since 0.1.
  */
-ONSHI_API const char* onshi_checkups_consent_available_time(const onshi_checkups* c)
-    ONSHI_NOEXCEPT;
+ONSHI_API const char* onshi_checkups_consent_available_time(const onshi_checkups* c) ONSHI_NOEXCEPT;
 
 /**
  * The terminal's PDF, when the answer is one, as onshi_medication_pdf().
@@ -2731,6 +2727,1202 @@ ONSHI_API onshi_status onshi_checkups_to_json(const onshi_checkups* c, char** ou
 
 /** @} */
 /* --- 薬剤情報 (medication history) and 特定健診 (health checkups): end ---------------------- */
+
+/* ------------------------------------------------------------------------------------------ */
+/* --- Write-back into the patient record: begin -------------------------------------------- */
+/** @defgroup onshi_write_back Write-back into the patient record
+ *
+ * Recording a check's terminal answer into a patient by staff decision, after showing the
+ * difference (docs/record.md). A check sent with onshi_check_request_set_preview_only() is not
+ * recorded by itself; its result carries the diff (onshi_qualification_write_back_preview()),
+ * or onshi_preview_write_back() computes it; onshi_write_back() then records it with the
+ * version the diff was computed against. Each write is idempotent by its request_id; a write
+ * based on a stale version is refused (ONSHI_ABORTED, reason ONSHI_VERSION_CONFLICT); only a
+ * check with a terminal answer (answered or late answer) can be written (ONSHI_FAILED_PRECONDITION,
+ * reason ONSHI_NOT_CONFIRMED). The host user id given to the client is recorded as who wrote the
+ * version.
+ *  @{ */
+
+/**
+ * Asks the service not to record this check's answer into the patient by itself (the
+ * confirmation is still recorded): the result then carries the diff against the patient's
+ * coverage (onshi_qualification_write_back_preview()), and the host records it with
+ * onshi_write_back() after staff confirmed it. Only meaningful with a patient id. The flag is
+ * part of the request: resending the same request with another value is
+ * ONSHI_REQUEST_ID_CONFLICT.
+ *
+ * @param request      The request; must not be NULL.
+ * @param preview_only 1 to preview only, 0 (the default) to record automatically.
+ * @param[out] err     Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, value other than 0 or 1).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_check_request_set_preview_only(onshi_check_request* request,
+                                                            int32_t preview_only,
+                                                            onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * A write-back request: which check's answer to write into which patient, based on which
+ * coverage version, and why. Carries a fresh random request_id (the idempotency key of the
+ * write) from its creation: sending the same object again after a failure returns the outcome
+ * of the first write. Use by one thread at a time; onshi_write_back() only reads it. Since 0.2.
+ */
+typedef struct onshi_write_back_request onshi_write_back_request;
+
+/**
+ * The outcome of a write-back or of its preview: the patient, the coverage version, whether
+ * the coverage changed and the list of changes with a Japanese message for staff. Immutable;
+ * any thread may read it. Since 0.2.
+ */
+typedef struct onshi_write_back_result onshi_write_back_result;
+
+/**
+ * Creates an empty write-back request with a fresh random request_id, expected_version 0,
+ * create_patient 0, dry_run 0 and the client's default timeout.
+ *
+ * @return A new request owned by the caller (release with onshi_write_back_request_free()), or
+ *         NULL when memory is exhausted.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_write_back_request* onshi_write_back_request_new(void) ONSHI_NOEXCEPT;
+
+/**
+ * Releases a write-back request.
+ *
+ * @param request The request; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same request. Since 0.2.
+ */
+ONSHI_API void onshi_write_back_request_free(onshi_write_back_request* request) ONSHI_NOEXCEPT;
+
+/**
+ * Replaces the generated request_id (8–64 characters of [A-Za-z0-9._-], random; checked by the
+ * service: ONSHI_INVALID_REQUEST_ID).
+ *
+ * @param request    The request; must not be NULL.
+ * @param request_id UTF-8, copied; must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_write_back_request_set_request_id(onshi_write_back_request* request,
+                                                               const char* request_id,
+                                                               onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The request's idempotency key.
+ *
+ * @param request The request; may be NULL.
+ * @return Borrowed, valid until the request is freed or its request_id set again; never NULL
+ *         ("" for NULL).
+ * Thread-safety: concurrent reads are safe. Since 0.2.
+ */
+ONSHI_API const char* onshi_write_back_request_request_id(const onshi_write_back_request* request)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The patient to write into (1–64 characters of [A-Za-z0-9._-]; ONSHI_INVALID_PATIENT_ID).
+ *
+ * @param request    The request; must not be NULL.
+ * @param patient_id UTF-8, copied; must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_write_back_request_set_patient_id(onshi_write_back_request* request,
+                                                               const char* patient_id,
+                                                               onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The check whose answer is written: the request_id of an onshi_check_qualification() whose
+ * outcome was ONSHI_OUTCOME_ANSWERED or ONSHI_OUTCOME_LATE_ANSWER.
+ *
+ * @param request           The request; must not be NULL.
+ * @param source_request_id UTF-8, copied; must not be NULL.
+ * @param[out] err          Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_write_back_request_set_source_request_id(
+    onshi_write_back_request* request, const char* source_request_id,
+    onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The coverage version the preview showed (onshi_write_back_result_base_version()); 0 when the
+ * patient has no coverage yet. A different current version refuses the write
+ * (ONSHI_VERSION_CONFLICT).
+ *
+ * @param request          The request; must not be NULL.
+ * @param expected_version 0 or more.
+ * @param[out] err         Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, negative value).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_write_back_request_set_expected_version(
+    onshi_write_back_request* request, int64_t expected_version, onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Why staff record it, e.g. "窓口で確認": at most 200 characters, no control characters (the
+ * service checks: ONSHI_INVALID_ARGUMENT). Stored with the new version; never put insurance
+ * numbers or names in it.
+ *
+ * @param request The request; must not be NULL.
+ * @param reason  UTF-8, copied; must not be NULL ("" for none).
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_write_back_request_set_reason(onshi_write_back_request* request,
+                                                           const char* reason,
+                                                           onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * 1: create the patient when it is not in the record yet; 0 (the default): an unknown patient
+ * is ONSHI_NOT_FOUND (reason ONSHI_PATIENT_NOT_FOUND).
+ *
+ * @param request        The request; must not be NULL.
+ * @param create_patient 0 or 1.
+ * @param[out] err       Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, value other than 0 or 1).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_write_back_request_set_create_patient(
+    onshi_write_back_request* request, int32_t create_patient, onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * 1: only compute what would be written (nothing is written, the request_id is not used up);
+ * 0 (the default): write.
+ *
+ * @param request The request; must not be NULL.
+ * @param dry_run 0 or 1.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, value other than 0 or 1).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_write_back_request_set_dry_run(onshi_write_back_request* request,
+                                                            int32_t dry_run,
+                                                            onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The deadline of the call in milliseconds, overriding the client's.
+ *
+ * @param request    The request; must not be NULL.
+ * @param timeout_ms 1 … 86400000, or 0 for the client's default (the default).
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, value out of range).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_write_back_request_set_timeout_ms(onshi_write_back_request* request,
+                                                               int64_t timeout_ms,
+                                                               onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Writes the check's answer into the patient (or, with dry_run, computes what would be
+ * written). Safe to retry with the same request: the stored outcome comes back.
+ *
+ * @param client  The client; must not be NULL.
+ * @param request The request; must not be NULL. Borrowed for this call only.
+ * @param[out] out Receives the result owned by the caller (release with
+ *                 onshi_write_back_result_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_ABORTED (ONSHI_VERSION_CONFLICT: preview again and retry with the
+ *         current version); ONSHI_FAILED_PRECONDITION (ONSHI_NOT_CONFIRMED: the check is unknown,
+ *         has no terminal answer, or names several qualifications); ONSHI_NOT_FOUND
+ *         (ONSHI_PATIENT_NOT_FOUND without create_patient); ONSHI_ALREADY_EXISTS
+ *         (ONSHI_REQUEST_ID_CONFLICT: the request_id was used for another write);
+ *         ONSHI_INVALID_ARGUMENT (NULL argument, ONSHI_INVALID_REQUEST_ID,
+ *         ONSHI_INVALID_PATIENT_ID, a reason too long, the check was made for another patient);
+ *         ONSHI_UNAVAILABLE; ONSHI_DEADLINE_EXCEEDED; or another ::onshi_status.
+ * Thread-safety: may be called concurrently on the same client and with the same request.
+ * Since 0.2.
+ */
+ONSHI_API onshi_status onshi_write_back(onshi_client* client,
+                                        const onshi_write_back_request* request,
+                                        onshi_write_back_result** out,
+                                        onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The diff of writing the answer of check @p source_request_id into @p patient_id, against the
+ * patient's current coverage. Writes nothing.
+ *
+ * @param client            The client; must not be NULL.
+ * @param patient_id        UTF-8; must not be NULL. Borrowed for this call only.
+ * @param source_request_id UTF-8; must not be NULL. Borrowed for this call only.
+ * @param timeout_ms        1 … 86400000, or 0 for the client's default.
+ * @param[out] out Receives the result owned by the caller (release with
+ *                 onshi_write_back_result_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_FAILED_PRECONDITION (ONSHI_NOT_CONFIRMED); ONSHI_INVALID_ARGUMENT;
+ *         ONSHI_UNAVAILABLE; ONSHI_DEADLINE_EXCEEDED; or another ::onshi_status.
+ * Thread-safety: may be called concurrently on the same client. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_preview_write_back(onshi_client* client, const char* patient_id,
+                                                const char* source_request_id, int64_t timeout_ms,
+                                                onshi_write_back_result** out,
+                                                onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The diff a check sent with onshi_check_request_set_preview_only() carries (computed when the
+ * call returned).
+ *
+ * @param q The check's result; must not be NULL.
+ * @param[out] out Receives a result owned by the caller (release with
+ *                 onshi_write_back_result_free()), or NULL when the result carries no preview
+ *                 (no patient, not preview_only, no terminal answer, several qualifications).
+ *                 Must not be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, ONSHI_INVALID_ARGUMENT (NULL argument), or ONSHI_INTERNAL.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_qualification_write_back_preview(const onshi_qualification* q,
+                                                              onshi_write_back_result** out,
+                                                              onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Releases a result.
+ *
+ * @param result The result; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same result. Since 0.2.
+ */
+ONSHI_API void onshi_write_back_result_free(onshi_write_back_result* result) ONSHI_NOEXCEPT;
+
+/**
+ * The patient written into (or previewed).
+ *
+ * @param result The result; may be NULL.
+ * @return Borrowed, valid until onshi_write_back_result_free(); never NULL ("" for NULL).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API const char* onshi_write_back_result_patient_id(const onshi_write_back_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The coverage version current after the write (for a preview or dry run: the version that
+ * would be current); 0 when the patient has no coverage.
+ *
+ * @param result The result; may be NULL.
+ * @return The version (0 for NULL).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int64_t onshi_write_back_result_version(const onshi_write_back_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The coverage version the diff was computed against: pass it to
+ * onshi_write_back_request_set_expected_version().
+ *
+ * @param result The result; may be NULL.
+ * @return The version (0 for NULL, or when the patient had no coverage).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int64_t onshi_write_back_result_base_version(const onshi_write_back_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * 1 when the answer differs from the coverage (a write adds, or added, a version); 0 when it
+ * matches (nothing to write) or for NULL.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_write_back_result_changed(const onshi_write_back_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * 1 when nothing was written (a preview or a dry run); 0 otherwise or for NULL.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_write_back_result_dry_run(const onshi_write_back_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * 1 when the patient was in the record before this write or preview; 0 otherwise or for NULL.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_write_back_result_patient_exists(const onshi_write_back_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * 1 when this write created the patient (create_patient); 0 otherwise or for NULL.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_write_back_result_patient_created(const onshi_write_back_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The number of changed fields; index the change getters with 0 … count-1.
+ *
+ * @param result The result; may be NULL.
+ * @return The count (0 for NULL).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_write_back_result_change_count(const onshi_write_back_result* result)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The field path of change @p i ("identifiers.insurer_number", "validity", ...).
+ *
+ * @param result The result; may be NULL.
+ * @param i      Change index.
+ * @return Borrowed, valid until onshi_write_back_result_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API const char* onshi_write_back_result_change_field(const onshi_write_back_result* result,
+                                                           int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * The value on file before change @p i ("" when the field was empty).
+ *
+ * @param result The result; may be NULL.
+ * @param i      Change index.
+ * @return Borrowed, valid until onshi_write_back_result_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API const char* onshi_write_back_result_change_old_value(
+    const onshi_write_back_result* result, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * The value of the answer for change @p i ("" when the answer leaves the field empty).
+ *
+ * @param result The result; may be NULL.
+ * @param i      Change index.
+ * @return Borrowed, valid until onshi_write_back_result_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API const char* onshi_write_back_result_change_new_value(
+    const onshi_write_back_result* result, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * Change @p i as staff read it, e.g. "保険者番号が変わりました", "資格を喪失しました".
+ *
+ * @param result The result; may be NULL.
+ * @param i      Change index.
+ * @return Borrowed, valid until onshi_write_back_result_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API const char* onshi_write_back_result_change_staff_message(
+    const onshi_write_back_result* result, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * The result as JSON: the onshi.v1.WriteBackResponse (or, for a preview, onshi.v1.RecordPreview)
+ * message, as onshi_qualification_to_json().
+ *
+ * @param result The result; must not be NULL.
+ * @param[out] out Receives a NUL-terminated UTF-8 string owned by the caller (release with
+ *                 onshi_string_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] out_len Receives the length in bytes without the NUL; may be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, ONSHI_INVALID_ARGUMENT (NULL @p result or @p out), or ONSHI_INTERNAL.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_write_back_result_to_json(const onshi_write_back_result* result,
+                                                       char** out, size_t* out_len,
+                                                       onshi_error** err) ONSHI_NOEXCEPT;
+
+/** @} */
+/* --- Write-back into the patient record: end ---------------------------------------------- */
+
+/* ------------------------------------------------------------------------------------------ */
+/* --- Self-pay cap (高額療養費 自己負担限度額): begin ---------------------------------------- */
+/** @defgroup onshi_self_pay_cap This month's self-pay cap (自己負担限度額)
+ *
+ * The most the window charges a patient of the record in one calendar month at this
+ * institution, per 限度額適用区分, age band, the month's total cost (総医療費), 多数回,
+ * 外来/入院 and 特定疾病 (docs/billing.md). onshi reads the 区分 and the birth date from the
+ * patient's current recorded coverage: a qualification check with 限度額 consent
+ * (onshi_check_request_set_limit_consent()) that named the patient must have recorded it. The
+ * 区分 is used only when that coverage was recorded under a 限度額 consent and its certificate
+ * covers the month; otherwise a patient of 70 or more gets the cap of the 区分 the 負担割合
+ * implies at the window (2割/1割 → 一般, 3割 → 現役並みⅢ; a notice says so), anyone else the
+ * error ONSHI_LIMIT_CATEGORY_UNKNOWN. No terminal exchange: the call only reads the record.
+ *
+ * A request object is used by one thread at a time; results are immutable and may be read from
+ * any thread. Since 0.2.
+ *  @{ */
+
+/** Care setting of the cap: 外来 (also 訪問・オンライン), the default. Since 0.2. */
+#define ONSHI_CAP_SETTING_OUTPATIENT 1
+/** Care setting of the cap: 入院 (the 70+ household cap, 外来＋入院). Since 0.2. */
+#define ONSHI_CAP_SETTING_INPATIENT 2
+
+/** 特定疾病 (OQSCD013): none, the ordinary cap (the default). Since 0.2. */
+#define ONSHI_SPECIFIC_DISEASE_NONE 0
+/** 特定疾病: 人工透析を必要とする慢性腎不全 (10,000 yen; 20,000 under 70 in 区分ア/イ).
+ *  Since 0.2. */
+#define ONSHI_SPECIFIC_DISEASE_DIALYSIS 1
+/** 特定疾病: 先天性血液凝固因子障害 (10,000 yen). Since 0.2. */
+#define ONSHI_SPECIFIC_DISEASE_HEMOPHILIA 2
+/** 特定疾病: 血液凝固因子製剤に起因するHIV感染症 (10,000 yen). Since 0.2. */
+#define ONSHI_SPECIFIC_DISEASE_HIV 3
+
+/** Age band of the table used: 70歳未満. Since 0.2. */
+#define ONSHI_CAP_AGE_BAND_UNDER_70 1
+/** Age band: 70〜74歳 (from the 1st of the month after reaching 70). Since 0.2. */
+#define ONSHI_CAP_AGE_BAND_70_TO_74 2
+/** Age band: 後期高齢者 (from the 75th birthday). Since 0.2. */
+#define ONSHI_CAP_AGE_BAND_LATE_ELDERLY 3
+
+/** Where the 区分 came from: the 限度額適用認定証 data on record. Since 0.2. */
+#define ONSHI_CAP_SOURCE_CERTIFICATE 1
+/** Where the 区分 came from: the 70+ 負担割合 (no certificate data for the month). Since 0.2. */
+#define ONSHI_CAP_SOURCE_AGE_AND_RATIO 2
+
+/** A request for a patient's self-pay cap. Since 0.2. */
+typedef struct onshi_cap_request onshi_cap_request;
+/** The answer of onshi_get_self_pay_cap(). Since 0.2. */
+typedef struct onshi_self_pay_cap onshi_self_pay_cap;
+
+/**
+ * Creates a request: no patient, this month (Japan time), total cost unknown (0), no 多数回,
+ * 外来, no 特定疾病, the client's default timeout.
+ *
+ * @return A new request owned by the caller (release with onshi_cap_request_free()), or NULL
+ *         when memory is exhausted.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_cap_request* onshi_cap_request_new(void) ONSHI_NOEXCEPT;
+
+/**
+ * Releases a request.
+ *
+ * @param request The request; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same request. Since 0.2.
+ */
+ONSHI_API void onshi_cap_request_free(onshi_cap_request* request) ONSHI_NOEXCEPT;
+
+/**
+ * The patient: the host's patient id. Required (the service refuses an empty or malformed one
+ * with ONSHI_INVALID_PATIENT_ID).
+ *
+ * @param request    The request; must not be NULL.
+ * @param patient_id UTF-8, copied; must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_cap_request_set_patient_id(onshi_cap_request* request,
+                                                        const char* patient_id,
+                                                        onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The month billed, YYYYMM (from "201808" on); "" means this month in Japan. Checked by the
+ * service (ONSHI_INVALID_ARGUMENT, reason ONSHI_INVALID_ARGUMENT).
+ *
+ * @param request The request; must not be NULL.
+ * @param month   YYYYMM or "", copied; must not be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_cap_request_set_month(onshi_cap_request* request, const char* month,
+                                                   onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The month's 総医療費 (10割) so far at this institution in this setting, in yen. 0 means
+ * unknown: the answer is the base amount and its formula.
+ *
+ * @param request  The request; must not be NULL.
+ * @param cost_yen 0 to 10,000,000,000.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, cost out of range).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_cap_request_set_total_cost(onshi_cap_request* request,
+                                                        int64_t cost_yen,
+                                                        onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * 多数回該当: the household reached the cap in 3 or more of the 12 months before.
+ *
+ * @param request    The request; must not be NULL.
+ * @param many_times 1 or 0.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, a value other than 0 or 1).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_cap_request_set_many_times(onshi_cap_request* request,
+                                                        int32_t many_times,
+                                                        onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * 外来 or 入院.
+ *
+ * @param request The request; must not be NULL.
+ * @param setting ONSHI_CAP_SETTING_OUTPATIENT or ONSHI_CAP_SETTING_INPATIENT.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, another value).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_cap_request_set_care_setting(onshi_cap_request* request,
+                                                          int32_t setting,
+                                                          onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The 特定疾病 whose cap applies (the care for that disease), or none.
+ *
+ * @param request The request; must not be NULL.
+ * @param disease One of ONSHI_SPECIFIC_DISEASE_*.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, another value).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_cap_request_set_specific_disease(onshi_cap_request* request,
+                                                              int32_t disease,
+                                                              onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The call's deadline in milliseconds; 0 restores the client's default call timeout.
+ *
+ * @param request    The request; must not be NULL.
+ * @param timeout_ms 0 or more.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, negative or too large).
+ * Thread-safety: one thread at a time per request. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_cap_request_set_timeout_ms(onshi_cap_request* request,
+                                                        int64_t timeout_ms,
+                                                        onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Computes the patient's self-pay cap for the request's month.
+ *
+ * @param client  The client; must not be NULL.
+ * @param request The request; must not be NULL. Only read.
+ * @param[out] out Receives the answer, owned by the caller (release with
+ *                 onshi_self_pay_cap_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_FAILED_PRECONDITION with reason ONSHI_LIMIT_CATEGORY_UNKNOWN (no
+ *         usable 限度額区分: check with 限度額 consent first; show the staff text) or
+ *         ONSHI_NO_COVERAGE (nothing recorded for the patient yet); ONSHI_NOT_FOUND
+ *         (ONSHI_PATIENT_NOT_FOUND); ONSHI_INVALID_ARGUMENT (NULL argument,
+ *         ONSHI_INVALID_PATIENT_ID, ONSHI_INVALID_ARGUMENT for the month or the cost);
+ *         ONSHI_UNAVAILABLE (the sidecar or the store cannot be reached; retryable);
+ *         ONSHI_DEADLINE_EXCEEDED; or another ::onshi_status.
+ * Thread-safety: may be called concurrently on the same client. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_get_self_pay_cap(onshi_client* client,
+                                              const onshi_cap_request* request,
+                                              onshi_self_pay_cap** out,
+                                              onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Releases an answer. Strings obtained from it become invalid.
+ *
+ * @param cap The answer; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same answer. Since 0.2.
+ */
+ONSHI_API void onshi_self_pay_cap_free(onshi_self_pay_cap* cap) ONSHI_NOEXCEPT;
+
+/**
+ * The cap in yen for the request's total cost (the base amount when the cost was 0).
+ *
+ * @param cap The answer; may be NULL (then 0).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int64_t onshi_self_pay_cap_yen(const onshi_self_pay_cap* cap) ONSHI_NOEXCEPT;
+
+/**
+ * The rule applied, Japanese, for staff: age band, 区分, setting and formula, e.g.
+ * "70歳未満 区分ウ：80,100円＋（総医療費−267,000円）×1%（1円未満は50銭以上切り上げ）".
+ *
+ * @param cap The answer; may be NULL.
+ * @return Borrowed, valid until onshi_self_pay_cap_free(); never NULL ("" for NULL).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API const char* onshi_self_pay_cap_formula(const onshi_self_pay_cap* cap) ONSHI_NOEXCEPT;
+
+/**
+ * The 区分 used: OQSCD012 code ("A03") and name ("区分ウ").
+ *
+ * @param cap The answer; may be NULL.
+ * @return Borrowed, valid until onshi_self_pay_cap_free(); never NULL ("" for NULL).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API const char* onshi_self_pay_cap_category_code(const onshi_self_pay_cap* cap)
+    ONSHI_NOEXCEPT;
+/** As onshi_self_pay_cap_category_code(): the 区分's Japanese name. Since 0.2. */
+ONSHI_API const char* onshi_self_pay_cap_category_name(const onshi_self_pay_cap* cap)
+    ONSHI_NOEXCEPT;
+
+/**
+ * Where the 区分 came from: ONSHI_CAP_SOURCE_CERTIFICATE or ONSHI_CAP_SOURCE_AGE_AND_RATIO.
+ *
+ * @param cap The answer; may be NULL (then 0).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_self_pay_cap_category_source(const onshi_self_pay_cap* cap) ONSHI_NOEXCEPT;
+
+/**
+ * The age band whose table applied: one of ONSHI_CAP_AGE_BAND_*; 0 for NULL.
+ *
+ * @param cap The answer; may be NULL.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_self_pay_cap_age_band(const onshi_self_pay_cap* cap) ONSHI_NOEXCEPT;
+/** The age band's label: "70歳未満", "70〜74歳" or "後期高齢者"; borrowed as
+ *  onshi_self_pay_cap_formula(). Since 0.2. */
+ONSHI_API const char* onshi_self_pay_cap_age_band_label(const onshi_self_pay_cap* cap)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The month (YYYYMM) and the day (YYYYMMDD) whose age rules applied.
+ *
+ * @param cap The answer; may be NULL.
+ * @return Borrowed, valid until onshi_self_pay_cap_free(); never NULL ("" for NULL).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API const char* onshi_self_pay_cap_month(const onshi_self_pay_cap* cap) ONSHI_NOEXCEPT;
+/** As onshi_self_pay_cap_month(): the day. Since 0.2. */
+ONSHI_API const char* onshi_self_pay_cap_rule_date(const onshi_self_pay_cap* cap) ONSHI_NOEXCEPT;
+
+/**
+ * Flags of the answer, 1 or 0 (0 for NULL): the 多数回 amount applied; 75歳到達月の特例
+ * halved the amounts; the amount grows with the month's total cost (the formula has a 1% or
+ * 10% term); the 特定疾病 amount applied.
+ *
+ * @param cap The answer; may be NULL.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_self_pay_cap_many_times_applied(const onshi_self_pay_cap* cap)
+    ONSHI_NOEXCEPT;
+/** See onshi_self_pay_cap_many_times_applied(). Since 0.2. */
+ONSHI_API int32_t onshi_self_pay_cap_turning_75_halved(const onshi_self_pay_cap* cap)
+    ONSHI_NOEXCEPT;
+/** See onshi_self_pay_cap_many_times_applied(). Since 0.2. */
+ONSHI_API int32_t onshi_self_pay_cap_depends_on_total_cost(const onshi_self_pay_cap* cap)
+    ONSHI_NOEXCEPT;
+/** See onshi_self_pay_cap_many_times_applied(). Since 0.2. */
+ONSHI_API int32_t onshi_self_pay_cap_specific_disease_applied(const onshi_self_pay_cap* cap)
+    ONSHI_NOEXCEPT;
+
+/**
+ * The answer's notices for staff (e.g. ONSHI_NOTICE_CAP_TURNING_75_HALVED,
+ * ONSHI_NOTICE_CAP_CATEGORY_FROM_RATIO; docs/billing.md lists them).
+ *
+ * @param cap The answer; may be NULL (then 0).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_self_pay_cap_notice_count(const onshi_self_pay_cap* cap) ONSHI_NOEXCEPT;
+
+/**
+ * Notice @p i: its stable code, the Japanese text for staff, the English text for IT.
+ *
+ * @param cap The answer; may be NULL.
+ * @param i   0 <= i < onshi_self_pay_cap_notice_count().
+ * @return Borrowed, valid until onshi_self_pay_cap_free(); never NULL ("" out of range).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API const char* onshi_self_pay_cap_notice_code(const onshi_self_pay_cap* cap,
+                                                     int32_t i) ONSHI_NOEXCEPT;
+/** See onshi_self_pay_cap_notice_code(). Since 0.2. */
+ONSHI_API const char* onshi_self_pay_cap_notice_staff_message(const onshi_self_pay_cap* cap,
+                                                              int32_t i) ONSHI_NOEXCEPT;
+/** See onshi_self_pay_cap_notice_code(). Since 0.2. */
+ONSHI_API const char* onshi_self_pay_cap_notice_it_message(const onshi_self_pay_cap* cap,
+                                                           int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * The answer as JSON: the onshi.v1.GetSelfPayCapResponse message, as
+ * onshi_qualification_to_json().
+ *
+ * @param cap The answer; must not be NULL.
+ * @param[out] out Receives a NUL-terminated UTF-8 string owned by the caller (release with
+ *                 onshi_string_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] out_len Receives the length in bytes without the NUL; may be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, ONSHI_INVALID_ARGUMENT (NULL @p cap or @p out), or ONSHI_INTERNAL.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_self_pay_cap_to_json(const onshi_self_pay_cap* cap, char** out,
+                                                  size_t* out_len,
+                                                  onshi_error** err) ONSHI_NOEXCEPT;
+
+/** @} */
+/* --- Self-pay cap: end -------------------------------------------------------------------- */
+
+/* --- Consent ledger: begin ------------------------------------------------------------------ */
+/** @defgroup onshi_consent_ledger Consent ledger (閲覧・提供同意)
+ *
+ * What the patient agreed to, per scope, and therefore what onshi releases (docs/consent.md):
+ * 薬剤情報 and 特定健診 requests are refused by onshi itself (nothing is sent to the terminal)
+ * unless the ledger holds a valid consent, and 限度額 data never leaves onshi without one. The
+ * ledger is filled by card-reader check-ins (every scope) and by staff (限度額 only:
+ * onshi_check_request_set_limit_consent() with a patient id, or onshi_record_staff_consent()).
+ *
+ * The ONSHI_CONSENT_SCOPE_* numbers are the ledger's own; they are not the ONSHI_CONSENT_*
+ * categories of onshi_qualification_consent_flag().
+ *
+ * Results are immutable and may be read from any thread. Since 0.2.
+ *  @{ */
+
+/** Scope: 限度額適用認定証 information. Since 0.2. */
+#define ONSHI_CONSENT_SCOPE_LIMIT_CERTIFICATE 1
+/** Scope: 特定疾病療養受療証 information. Since 0.2. */
+#define ONSHI_CONSENT_SCOPE_SPECIFIC_DISEASES 2
+/** Scope: 薬剤情報. Since 0.2. */
+#define ONSHI_CONSENT_SCOPE_MEDICATION 3
+/** Scope: 診療・アレルギー・検査情報. Since 0.2. */
+#define ONSHI_CONSENT_SCOPE_DIAGNOSIS 4
+/** Scope: 手術・傷病名情報. Since 0.2. */
+#define ONSHI_CONSENT_SCOPE_OPERATION 5
+/** Scope: 特定健診情報. Since 0.2. */
+#define ONSHI_CONSENT_SCOPE_CHECKUPS 6
+
+/** Setting judged: 外来 (the default). Since 0.2. */
+#define ONSHI_CONSENT_SETTING_OUTPATIENT 1
+/** Setting: 入院. Since 0.2. */
+#define ONSHI_CONSENT_SETTING_INPATIENT 2
+/** Setting: 訪問診療等. Since 0.2. */
+#define ONSHI_CONSENT_SETTING_HOME_VISIT 3
+/** Setting: オンライン診療等. Since 0.2. */
+#define ONSHI_CONSENT_SETTING_ONLINE 4
+/** Setting: 救急時. Since 0.2. */
+#define ONSHI_CONSENT_SETTING_EMERGENCY 5
+
+/** Source of the newest granting consent: none. Since 0.2. */
+#define ONSHI_CONSENT_SOURCE_NONE 0
+/** Source: the patient at the card reader. Since 0.2. */
+#define ONSHI_CONSENT_SOURCE_CARD_READER 1
+/** Source: reception staff (限度額 only). Since 0.2. */
+#define ONSHI_CONSENT_SOURCE_STAFF 2
+
+/** The answer of onshi_list_consents(). Since 0.2. */
+typedef struct onshi_consents onshi_consents;
+
+/**
+ * Each scope's verdict for a patient of the record, and the ledger's rows (ListConsents).
+ *
+ * @param client     The client; must not be NULL.
+ * @param patient_id The host's patient id, UTF-8; must not be NULL.
+ * @param at_epoch_ms The instant to judge at, milliseconds since the Unix epoch; 0 = now.
+ * @param setting    ONSHI_CONSENT_SETTING_*; 0 = 外来.
+ * @param[out] out   Receives the answer, owned by the caller (release with
+ *                   onshi_consents_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8, a bad setting or
+ *         time; ONSHI_INVALID_PATIENT_ID), ONSHI_NOT_FOUND (ONSHI_PATIENT_NOT_FOUND),
+ *         ONSHI_UNAVAILABLE (ONSHI_SIDECAR_UNAVAILABLE, ONSHI_STORE_UNAVAILABLE),
+ *         ONSHI_DEADLINE_EXCEEDED. Reads only: safe to retry.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_list_consents(onshi_client* client, const char* patient_id,
+                                           int64_t at_epoch_ms, int32_t setting,
+                                           onshi_consents** out, onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Releases an answer.
+ *
+ * @param c The answer; NULL is a no-op. Must not be used afterwards.
+ * Thread-safety: must not race with other uses of the same answer. Since 0.2.
+ */
+ONSHI_API void onshi_consents_free(onshi_consents* c) ONSHI_NOEXCEPT;
+
+/**
+ * @return The number of scope verdicts (6, one per ONSHI_CONSENT_SCOPE_*, in order); 0 for
+ *         NULL. Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_consents_count(const onshi_consents* c) ONSHI_NOEXCEPT;
+
+/**
+ * @return Verdict @p i's scope (ONSHI_CONSENT_SCOPE_*); 0 for NULL or out of range.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_consents_scope(const onshi_consents* c, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * @return 1 when onshi would release the scope's information at the time asked, else 0 (also
+ *         for NULL or out of range). Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int onshi_consents_allowed(const onshi_consents* c, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * @return The error reason a request would get ("ONSHI_NO_CONSENT", "ONSHI_CONSENT_EXPIRED",
+ *         "ONSHI_CONSENT_WRONG_SETTING", "ONSHI_CONSENT_NEVER_AVAILABLE",
+ *         "ONSHI_ELIGIBILITY_ONLY"); "" when allowed, for NULL or out of range. Borrowed, valid
+ *         until onshi_consents_free(). Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API const char* onshi_consents_reason(const onshi_consents* c, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * @return When the permission ends (exclusive), milliseconds since the Unix epoch; INT64_MAX
+ *         when allowed without an end (救急時, a standing consent); the window's end for an
+ *         expired consent; 0 when refused otherwise, for NULL or out of range.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int64_t onshi_consents_valid_until_ms(const onshi_consents* c, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * @return The setting judged (ONSHI_CONSENT_SETTING_*); 0 for NULL or out of range.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_consents_setting(const onshi_consents* c, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * @return The source of the scope's newest granting consent (ONSHI_CONSENT_SOURCE_*).
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int32_t onshi_consents_source(const onshi_consents* c, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * The answer as JSON: the onshi.v1.ListConsentsResponse message (verdicts and the ledger's
+ * rows), as onshi_qualification_to_json().
+ *
+ * @param c The answer; must not be NULL.
+ * @param[out] out Receives a NUL-terminated UTF-8 string owned by the caller (release with
+ *                 onshi_string_free()); set to NULL on failure. Must not be NULL.
+ * @param[out] out_len Receives the length in bytes without the NUL; may be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK, ONSHI_INVALID_ARGUMENT (NULL @p c or @p out), or ONSHI_INTERNAL.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_consents_to_json(const onshi_consents* c, char** out, size_t* out_len,
+                                              onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Records the patient's spoken 限度額 consent, taken by reception staff (RecordStaffConsent):
+ * valid 24 hours, stored with the client's user id. Idempotent by @p request_id.
+ *
+ * @param client     The client; must not be NULL.
+ * @param request_id 8–64 characters of [A-Za-z0-9._-]; must not be NULL.
+ * @param patient_id The host's patient id; must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL argument; ONSHI_INVALID_REQUEST_ID,
+ *         ONSHI_INVALID_PATIENT_ID, ONSHI_INVALID_USER_ID), ONSHI_NOT_FOUND
+ *         (ONSHI_PATIENT_NOT_FOUND), ONSHI_ALREADY_EXISTS (ONSHI_REQUEST_ID_CONFLICT: the
+ *         request_id recorded a consent for another patient), ONSHI_UNAVAILABLE,
+ *         ONSHI_DEADLINE_EXCEEDED. Safe to retry.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_record_staff_consent(onshi_client* client, const char* request_id,
+                                                  const char* patient_id,
+                                                  onshi_error** err) ONSHI_NOEXCEPT;
+
+/** @} */
+/* --- Consent ledger: end -------------------------------------------------------------------- */
+
+/* --- Outage workflow and claims view ---------------------------------------------------------- */
+/** @defgroup onshi_outage Outage workflow and claims view (資格確認できない場合)
+ *
+ * Every qualification check that names a patient is a visit of that patient on the check's
+ * confirmation date (docs/outage.md). A visit the terminal did not answer in time is
+ * unconfirmed and waits on onshi's re-check queue; the clerk records what the patient showed
+ * (被保険者資格申立書, 資格確認書, マイナポータル, 資格情報のお知らせ) with
+ * onshi_record_self_declaration(); onshi re-checks the queue with the original visit date once
+ * the terminal answers again, and a re-check that contradicts what was collected becomes a
+ * billing-review item, never a silent change. The claims view lists the visits of a month still
+ * without a terminal confirmation (with their 不詳 rendering) and those whose confirmation changed
+ * after they were billed.
+ *
+ * Results are immutable and may be read from any thread. Since 0.2.
+ *  @{ */
+
+/** Visit state: the terminal answered in time, 有効. Since 0.2. */
+#define ONSHI_VISIT_STATE_CONFIRMED 1
+/** Visit state: answered in time, 無効. Since 0.2. */
+#define ONSHI_VISIT_STATE_INVALID 2
+/** Visit state: answered in time, 該当資格なし / 複数該当. Since 0.2. */
+#define ONSHI_VISIT_STATE_NOT_FOUND 3
+/** Visit state: not answered (outage); waiting for a re-check. Since 0.2. */
+#define ONSHI_VISIT_STATE_UNCONFIRMED 4
+/** Visit state: self-declared by the clerk; waiting for a re-check. Since 0.2. */
+#define ONSHI_VISIT_STATE_SELF_DECLARED 5
+/** Visit state: a re-check is at the terminal. Since 0.2. */
+#define ONSHI_VISIT_STATE_RECHECK_PENDING 6
+/** Visit state: re-checked, 有効. Since 0.2. */
+#define ONSHI_VISIT_STATE_RECHECKED_CONFIRMED 7
+/** Visit state: re-checked, 無効. Since 0.2. */
+#define ONSHI_VISIT_STATE_RECHECKED_INVALID 8
+/** Visit state: re-checked, 該当資格なし / 複数該当. Since 0.2. */
+#define ONSHI_VISIT_STATE_RECHECKED_NOT_FOUND 9
+
+/** Document: 被保険者資格申立書. Since 0.2. */
+#define ONSHI_SELF_DECLARATION_APPLICATION 1
+/** Document: 資格確認書. Since 0.2. */
+#define ONSHI_SELF_DECLARATION_QUALIFICATION_CERTIFICATE 2
+/** Document: マイナポータルの資格情報画面. Since 0.2. */
+#define ONSHI_SELF_DECLARATION_MYNA_PORTAL_SCREEN 3
+/** Document: 資格情報のお知らせ. Since 0.2. */
+#define ONSHI_SELF_DECLARATION_QUALIFICATION_NOTICE 4
+
+/** A self-declaration being built (card-face fields). Since 0.2. */
+typedef struct onshi_self_declaration onshi_self_declaration;
+
+/**
+ * Starts a self-declaration for a visit.
+ *
+ * @param request_id Idempotency key, 8–64 characters of [A-Za-z0-9._-]; must not be NULL.
+ * @param visit_id   The visit: the request_id of its qualification check; must not be NULL.
+ * @param document   ONSHI_SELF_DECLARATION_*.
+ * @param[out] out   Receives the builder, owned by the caller (release with
+ *                   onshi_self_declaration_free()); NULL on failure. Must not be NULL.
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL argument, invalid UTF-8, unknown document).
+ *         The ids and fields are checked by onshi_record_self_declaration().
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_self_declaration_new(const char* request_id, const char* visit_id,
+                                                  int32_t document, onshi_self_declaration** out,
+                                                  onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Releases a builder. NULL is a no-op.
+ * Thread-safety: must not race with other uses of the same builder. Since 0.2.
+ */
+ONSHI_API void onshi_self_declaration_free(onshi_self_declaration* d) ONSHI_NOEXCEPT;
+
+/**
+ * Sets the card's numbers as shown (保険者番号, 記号, 番号, 枝番). Each argument may be NULL
+ * (unknown; left empty). UTF-8; full-width digits are accepted.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL builder, invalid UTF-8).
+ * Thread-safety: must not race with other uses of the same builder. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_self_declaration_set_numbers(onshi_self_declaration* d,
+                                                          const char* insurer_number,
+                                                          const char* symbol, const char* number,
+                                                          const char* branch,
+                                                          onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Sets who the patient says they are: name, birth date (YYYYMMDD), sex ("1" 男, "2" 女). Each
+ * may be NULL (unknown).
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL builder, invalid UTF-8).
+ * Thread-safety: must not race with other uses of the same builder. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_self_declaration_set_person(onshi_self_declaration* d,
+                                                         const char* name, const char* birth_date,
+                                                         const char* sex,
+                                                         onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Sets the address, contact (phone) and employer (勤務先) written on the declaration; they make
+ * the 摘要欄 text of a 不詳 claim. Each may be NULL.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL builder, invalid UTF-8).
+ * Thread-safety: must not race with other uses of the same builder. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_self_declaration_set_contact(onshi_self_declaration* d,
+                                                          const char* address, const char* contact,
+                                                          const char* employer,
+                                                          onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Sets the 負担割合 collected at the desk, in percent (10, 20, 30; 0 = unknown).
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL builder; the value is checked on recording).
+ * Thread-safety: must not race with other uses of the same builder. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_self_declaration_set_copay_ratio(onshi_self_declaration* d,
+                                                              int32_t percent,
+                                                              onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Records the declaration for its visit (RecordSelfDeclaration). The clerk is the client's
+ * user id (required). The card-face fields are stored in the record, never logged.
+ *
+ * @param client     The client; must not be NULL.
+ * @param d          The declaration; must not be NULL. Not consumed.
+ * @param[out] out_state Optional: the visit's state afterwards (ONSHI_VISIT_STATE_*).
+ * @param[out] err   Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (ONSHI_INVALID_SELF_DECLARATION naming the field,
+ *         ONSHI_INVALID_REQUEST_ID, ONSHI_INVALID_USER_ID), ONSHI_NOT_FOUND
+ *         (ONSHI_VISIT_NOT_FOUND), ONSHI_FAILED_PRECONDITION (ONSHI_VISIT_STATE: the terminal
+ *         already answered the visit), ONSHI_ALREADY_EXISTS (ONSHI_REQUEST_ID_CONFLICT),
+ *         ONSHI_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED. Idempotent by request_id: safe to retry.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_record_self_declaration(onshi_client* client,
+                                                     const onshi_self_declaration* d,
+                                                     int32_t* out_state,
+                                                     onshi_error** err) ONSHI_NOEXCEPT;
+
+/** A list of visits (claims view, re-check queue, one visit). Since 0.2. */
+typedef struct onshi_visits onshi_visits;
+
+/**
+ * Visits of @p month ("YYYYMM", by visit date) without a terminal confirmation (unconfirmed,
+ * self-declared, re-check pending), each with its 不詳 claim rendering (ListUnconfirmedVisits).
+ *
+ * @param[out] out Receives the list, owned by the caller (onshi_visits_free()); NULL on failure.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL argument, a malformed month), ONSHI_UNAVAILABLE,
+ *         ONSHI_DEADLINE_EXCEEDED. Reads only: safe to retry.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_list_unconfirmed_visits(onshi_client* client, const char* month,
+                                                     onshi_visits** out,
+                                                     onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Visits of @p month whose confirmation changed after they were marked billed
+ * (ListChangedAfterBilling). Errors and threads as onshi_list_unconfirmed_visits(). Since 0.2.
+ */
+ONSHI_API onshi_status onshi_list_changed_after_billing(onshi_client* client, const char* month,
+                                                        onshi_visits** out,
+                                                        onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * The re-check queue, oldest first; @p limit 0 = all. Errors and threads as
+ * onshi_list_unconfirmed_visits(). Since 0.2.
+ */
+ONSHI_API onshi_status onshi_list_recheck_queue(onshi_client* client, int32_t limit,
+                                                onshi_visits** out,
+                                                onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * One visit (a list of one). @return as onshi_list_unconfirmed_visits(), plus ONSHI_NOT_FOUND
+ * (ONSHI_VISIT_NOT_FOUND) and ONSHI_FAILED_PRECONDITION (ONSHI_VISIT_STATE: its check still
+ * waits for the terminal). Since 0.2.
+ */
+ONSHI_API onshi_status onshi_get_visit(onshi_client* client, const char* visit_id,
+                                       onshi_visits** out, onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Marks the visits of @p month ("YYYYMM") billed now (MarkBilled); a visit already marked keeps
+ * its first mark. @p out_marked (optional) receives how many were newly marked.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL argument, malformed request_id or month),
+ *         ONSHI_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED. Safe to retry.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_mark_billed(onshi_client* client, const char* request_id,
+                                         const char* month, int32_t* out_marked,
+                                         onshi_error** err) ONSHI_NOEXCEPT;
+
+/** Releases a list; NULL is a no-op. Since 0.2. */
+ONSHI_API void onshi_visits_free(onshi_visits* v) ONSHI_NOEXCEPT;
+
+/** @return The number of visits; 0 for NULL. Thread-safety: any thread. Since 0.2. */
+ONSHI_API int32_t onshi_visits_count(const onshi_visits* v) ONSHI_NOEXCEPT;
+
+/**
+ * Getters of visit @p i. Strings are borrowed (valid until onshi_visits_free()), never NULL
+ * ("" for NULL @p v or @p i out of range; integers 0). Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API const char* onshi_visits_visit_id(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** The host's patient id. Since 0.2. */
+ONSHI_API const char* onshi_visits_patient_id(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** YYYYMMDD. Since 0.2. */
+ONSHI_API const char* onshi_visits_visit_date(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** ONSHI_VISIT_STATE_*. Since 0.2. */
+ONSHI_API int32_t onshi_visits_state(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** The state for staff, Japanese ("申立済（再照会待ち）", ...). Since 0.2. */
+ONSHI_API const char* onshi_visits_state_label(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** The recorded declaration's ONSHI_SELF_DECLARATION_*; 0 when none. Since 0.2. */
+ONSHI_API int32_t onshi_visits_document(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** Who recorded the declaration (user id); "" when none. Since 0.2. */
+ONSHI_API const char* onshi_visits_declared_by(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** 1 while waiting on the re-check queue, else 0. Since 0.2. */
+ONSHI_API int onshi_visits_queued(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** 1 when the confirmation changed after the visit was billed, else 0. Since 0.2. */
+ONSHI_API int onshi_visits_changed_after_billing(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** 1 when the claim must be 不詳 (no confirming answer), else 0. Since 0.2. */
+ONSHI_API int onshi_visits_claim_unknown(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** The claim's 保険者番号 ("77777777" for 不詳). Since 0.2. */
+ONSHI_API const char* onshi_visits_claim_insurer_number(const onshi_visits* v,
+                                                        int32_t i) ONSHI_NOEXCEPT;
+/** The claim's 記号 ("7" for 不詳). Since 0.2. */
+ONSHI_API const char* onshi_visits_claim_symbol(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** The claim's 番号 ("7" for 不詳). Since 0.2. */
+ONSHI_API const char* onshi_visits_claim_number(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+/** The 摘要欄 text of a 不詳 claim (declaration's address / contact); "" otherwise. Since 0.2. */
+ONSHI_API const char* onshi_visits_claim_summary(const onshi_visits* v, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * The whole list as JSON (onshi.v1.ListClaimsResponse, proto field names).
+ * @param[out] out Receives a string owned by the caller (onshi_string_free()); @p out_len
+ *                 (optional) its length. It holds patient data: never log it.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL argument), ONSHI_INTERNAL.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_visits_json(const onshi_visits* v, char** out, size_t* out_len,
+                                         onshi_error** err) ONSHI_NOEXCEPT;
+
+/** Billing-review items. Since 0.2. */
+typedef struct onshi_review_items onshi_review_items;
+
+/**
+ * Billing-review items (ListBillingReviewItems): open ones, or all with @p include_resolved;
+ * of visits in @p month ("YYYYMM") only, or every month when @p month is NULL or "".
+ * @param[out] out Receives the list (onshi_review_items_free()); NULL on failure.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT, ONSHI_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED. Reads
+ *         only. Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_list_review_items(onshi_client* client, const char* month,
+                                               int include_resolved, onshi_review_items** out,
+                                               onshi_error** err) ONSHI_NOEXCEPT;
+
+/** Releases a list; NULL is a no-op. Since 0.2. */
+ONSHI_API void onshi_review_items_free(onshi_review_items* r) ONSHI_NOEXCEPT;
+/** @return The number of items; 0 for NULL. Since 0.2. */
+ONSHI_API int32_t onshi_review_items_count(const onshi_review_items* r) ONSHI_NOEXCEPT;
+/** Item @p i's id (borrowed; "" out of range). Since 0.2. */
+ONSHI_API const char* onshi_review_items_item_id(const onshi_review_items* r,
+                                                 int32_t i) ONSHI_NOEXCEPT;
+/** Item @p i's visit id. Since 0.2. */
+ONSHI_API const char* onshi_review_items_visit_id(const onshi_review_items* r,
+                                                  int32_t i) ONSHI_NOEXCEPT;
+/** Item @p i's stable reason code (RECHECK_INVALID, COPAY_RATIO_MISMATCH, ...). Since 0.2. */
+ONSHI_API const char* onshi_review_items_reason_code(const onshi_review_items* r,
+                                                     int32_t i) ONSHI_NOEXCEPT;
+/** Item @p i's message for billing staff, Japanese. Since 0.2. */
+ONSHI_API const char* onshi_review_items_staff_message(const onshi_review_items* r,
+                                                       int32_t i) ONSHI_NOEXCEPT;
+/** 1 when item @p i is resolved, else 0. Since 0.2. */
+ONSHI_API int onshi_review_items_resolved(const onshi_review_items* r, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * Marks a review item resolved by the client's user (required); @p note may be NULL.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (ONSHI_INVALID_USER_ID), ONSHI_NOT_FOUND
+ *         (ONSHI_VISIT_NOT_FOUND), ONSHI_UNAVAILABLE. Idempotent.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_resolve_review_item(onshi_client* client, const char* item_id,
+                                                 const char* note,
+                                                 onshi_error** err) ONSHI_NOEXCEPT;
+
+/** @} */
+/* --- Outage workflow and claims view: end ----------------------------------------------------- */
+
+/* --- The host's user id and the audit log: begin ------------------------------------------ */
+/** @defgroup onshi_user_id The host's user id (audit log)
+ *  Every call of a client carries the user id of the host's logged-in user (a login such as
+ *  "clerk07" or "dr.tanaka@clinic", never a person's name): onshi records it in the audit log
+ *  (docs/audit.md) with the operation, the internal patient id and the outcome, and in what staff
+ *  record (consents, self-declarations, record versions). Set it once at open with
+ *  onshi_client_options_set_user_id() and change it with onshi_client_set_user_id() whenever
+ *  another user logs in to the host. A valid id is 1-64 characters of A-Z a-z 0-9 . _ @ -.
+ *
+ *  Every call, whatever it is, fails with ONSHI_UNAVAILABLE (reason ONSHI_AUDIT_UNAVAILABLE)
+ *  when its audit row cannot be written; no result is returned without its row.
+ *  @{ */
+
+/**
+ * The user id every call of the client opened with these options carries.
+ *
+ * @param options The options; must not be NULL.
+ * @param user_id The host user's login, UTF-8, copied; "" sends none (the default). Must not be
+ *                NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT with reason ONSHI_INVALID_USER_ID for an id that is
+ *         not 1-64 characters of A-Z a-z 0-9 . _ @ - (the setting is unchanged), with reason
+ *         ONSHI_INVALID_ARGUMENT for NULL arguments or invalid UTF-8.
+ * Thread-safety: one thread at a time per options object. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_client_options_set_user_id(onshi_client_options* options,
+                                                        const char* user_id,
+                                                        onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Replaces the user id the client's calls carry (e.g. when another user logs in to the host).
+ * Calls started after it returns carry the new id; calls under way keep the one they started
+ * with, check-in subscriptions included until they reconnect.
+ *
+ * @param client  The client; must not be NULL.
+ * @param user_id The host user's login, UTF-8, copied; "" stops sending one. Must not be NULL.
+ * @param[out] err Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT with reason ONSHI_INVALID_USER_ID for an invalid id
+ *         (the id in use is unchanged), with reason ONSHI_INVALID_ARGUMENT for NULL arguments or
+ *         invalid UTF-8.
+ * Thread-safety: may be called from any thread concurrently with calls of the client. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_client_set_user_id(onshi_client* client, const char* user_id,
+                                                onshi_error** err) ONSHI_NOEXCEPT;
+
+/** @} */
+/* --- The host's user id and the audit log: end -------------------------------------------- */
 
 #ifdef __cplusplus
 }  // extern "C"

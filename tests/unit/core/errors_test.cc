@@ -49,5 +49,24 @@ TEST(ErrorsTest, DetailSurvivesTheWire) {
   EXPECT_TRUE(FromErrorDetail(absl::StatusCode::kOk, sent).ok());
 }
 
+// docs/errors.md promises, for every reason: Japanese for the desk, English for IT (ASCII only:
+// it lands in logs and tickets and never quotes Japanese record text).
+bool HasNonAscii(absl::string_view text) {
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0x80) != 0) return true;
+  }
+  return false;
+}
+
+TEST(ErrorsTest, EveryStaffTextIsJapaneseAndEveryItTextIsAsciiEnglish) {
+  for (const ErrorSpec* spec : AllErrorSpecs()) {
+    EXPECT_TRUE(HasNonAscii(spec->staff_message)) << spec->reason << ": staff text not Japanese";
+    EXPECT_FALSE(HasNonAscii(spec->it_message)) << spec->reason << ": IT text not ASCII";
+    // English: at least one word of Latin letters.
+    EXPECT_THAT(std::string(spec->it_message), ::testing::ContainsRegex("[A-Za-z]{3,}"))
+        << spec->reason;
+  }
+}
+
 }  // namespace
 }  // namespace onshi

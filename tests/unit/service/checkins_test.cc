@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "plugin/core/errors.h"
 #include "plugin/core/identity.h"
+#include "tests/unit/service/memory_consent_store.h"
 
 namespace onshi::service {
 namespace {
@@ -244,7 +245,7 @@ class CheckinsTest : public ::testing::Test {
   // A new Checkins over the same store: what onshid's restart does.
   void Restart() {
     checkins_ = std::make_unique<Checkins>(CheckinOptions{kInstitution}, &store_, &record_,
-                                           &record_, &clock_);
+                                           &record_, &consents_, &clock_);
   }
 
   AnswerDisposition Deliver(const IncomingAnswer& answer) {
@@ -281,6 +282,7 @@ class CheckinsTest : public ::testing::Test {
   FixedClock clock_;
   FakeRecord record_;
   FakeCheckinStore store_;
+  MemoryConsentStore consents_;
   std::unique_ptr<Checkins> checkins_;
 };
 
@@ -509,6 +511,99 @@ TEST_F(CheckinsTest, WatcherWhoseCallerLeftEndsQuietly) {
       [] { return false; });
   EXPECT_TRUE(status.ok()) << status;
   EXPECT_EQ(calls, 1);
+}
+
+// --- consent ledger ---------------------------------------------------------------------------
+
+// The face file of FaceFile with every scope answered: 薬剤 and 限度額 given, the rest refused,
+// and 限度額 data present.
+IncomingAnswer FaceFileWithLimit(const std::string& file_id, v1::ConsentFlag limit_flag) {
+  return Modified(FaceFile(file_id, "5678"), [limit_flag](v1::QualificationResult* result) {
+    v1::QualificationRecord* record = result->mutable_records(0);
+    record->mutable_limit_certificate_consent()->set_flag(limit_flag);
+    if (limit_flag == v1::CONSENT_FLAG_GIVEN) {
+      record->mutable_limit_certificate_consent()->set_consent_time("20261123091030");
+      record->mutable_limit_certificate_consent()->set_available_time("20261124091030");
+    }
+    record->mutable_limit_certificate()->set_classification("01");
+    record->mutable_limit_certificate()->set_category("A03");
+    record->mutable_limit_certificate()->set_valid_start_date("20260401");
+    for (v1::Consent* c :
+         {record->mutable_specific_diseases_consent(),
+          record->mutable_specific_health_checkups_consent(),
+          record->mutable_diagnosis_info_consent(), record->mutable_operation_info_consent()}) {
+      c->set_flag(v1::CONSENT_FLAG_NOT_GIVEN);
+    }
+  });
+}
+
+TEST_F(CheckinsTest, MatchedCheckinWritesEveryScopeOfItsConsentsToTheLedgerOnce) {
+  record_.AddPatient("p-1");
+  record_.SetCoverage("p-1", CoverageFor(Card("5678")));
+  const IncomingAnswer face = FaceFileWithLimit("face-1", v1::CONSENT_FLAG_GIVEN);
+  ASSERT_EQ(Deliver(face), AnswerDisposition::kProcessed);
+  // Delivered again, and again after a restart: nothing doubles.
+  ASSERT_EQ(Deliver(face), AnswerDisposition::kProcessed);
+  Restart();
+  ASSERT_EQ(Deliver(face), AnswerDisposition::kProcessed);
+  const std::vector<StoredConsent> rows = consents_.All();
+  ASSERT_EQ(rows.size(), 6u);
+  int given = 0;
+  for (const StoredConsent& row : rows) {
+    EXPECT_EQ(row.patient_id, "p-1");
+    EXPECT_EQ(row.origin, "face/face-1");
+    EXPECT_EQ(row.user_id, "");
+    EXPECT_EQ(row.record.source, ConsentSource::kCardReader);
+    EXPECT_EQ(row.record.setting, ConsentSetting::kOutpatient);
+    if (row.record.flag == v1::CONSENT_FLAG_GIVEN) {
+      ++given;
+      EXPECT_TRUE(row.record.scope == ConsentScope::kMedication ||
+                  row.record.scope == ConsentScope::kLimitCertificate);
+      // ConsTime 2026-11-23 09:10:30 JST, AvailableTime 24 h later.
+      EXPECT_EQ(row.record.captured_at, absl::FromUnixSeconds(1795392630));
+      EXPECT_EQ(row.record.available_until, absl::FromUnixSeconds(1795392630 + 86400));
+    }
+  }
+  EXPECT_EQ(given, 2);
+  // Consented: the 限度額 data is passed on.
+  EXPECT_TRUE(store_.Events().at(0).result().records(0).has_limit_certificate());
+}
+
+TEST_F(CheckinsTest, LedgerFailureLeavesTheFileAndTheRedeliveryAddsTheRows) {
+  record_.AddPatient("p-1");
+  record_.SetCoverage("p-1", CoverageFor(Card("5678")));
+  consents_.patient_exists = [](const std::string&) { return false; };
+  absl::StatusOr<AnswerDisposition> first = checkins_->OnAnswer(FaceFile("face-1", "5678"));
+  ASSERT_FALSE(first.ok());
+  EXPECT_TRUE(consents_.All().empty());
+  consents_.patient_exists = nullptr;
+  EXPECT_EQ(Deliver(FaceFile("face-1", "5678")), AnswerDisposition::kProcessed);
+  EXPECT_EQ(store_.Events().size(), 1u);
+  ASSERT_EQ(consents_.All().size(), 1u);
+  EXPECT_EQ(consents_.All()[0].origin, "face/face-1");
+}
+
+TEST_F(CheckinsTest, UnmatchedCheckinWritesNoConsents) {
+  EXPECT_EQ(Deliver(FaceFileWithLimit("face-1", v1::CONSENT_FLAG_GIVEN)),
+            AnswerDisposition::kProcessed);
+  EXPECT_TRUE(consents_.All().empty());
+}
+
+TEST_F(CheckinsTest, LimitDataWithoutTheLimitConsentNeverLeavesOnshi) {
+  record_.AddPatient("p-1");
+  record_.SetCoverage("p-1", CoverageFor(Card("5678")));
+  ASSERT_EQ(Deliver(FaceFileWithLimit("face-1", v1::CONSENT_FLAG_NOT_GIVEN)),
+            AnswerDisposition::kProcessed);
+  const v1::CheckinEvent event = store_.Events().at(0);
+  EXPECT_FALSE(event.result().records(0).has_limit_certificate());
+  // The flag stays: it says why nothing is there.
+  EXPECT_EQ(event.result().records(0).limit_certificate_consent().flag(),
+            v1::CONSENT_FLAG_NOT_GIVEN);
+  EXPECT_TRUE(event.billing().limit_category_code().empty());
+  EXPECT_FALSE(event.billing().limit_certificate_in_force());
+  std::optional<v1::CoverageVersion> now = record_.Coverage("p-1");
+  ASSERT_TRUE(now.has_value());
+  EXPECT_FALSE(now->coverage().has_limit_certificate());
 }
 
 }  // namespace

@@ -8,12 +8,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "plugin/core/errors.h"
+#include "tests/unit/service/memory_consent_store.h"
 
 namespace onshi::service {
 namespace {
@@ -258,12 +260,34 @@ const std::string kPdf = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 class MedicalInfoTest : public ::testing::Test {
  protected:
-  MedicalInfoTest() { records_.patients[kPatient] = KokuhoCoverage(); }
+  // The patient checked in at the card reader a minute ago consenting to 薬剤 and 特定健診:
+  // the tests of the terminal's side below run under a valid consent.
+  MedicalInfoTest() {
+    records_.patients[kPatient] = KokuhoCoverage();
+    CheckIn("checkin-event-0001", clock_.Now() - absl::Minutes(1), v1::CONSENT_FLAG_GIVEN);
+  }
+
+  // A card-reader check-in of kPatient at `at` answering `flag` for 薬剤 and 特定健診
+  // (AvailableTime = at + 24 h).
+  void CheckIn(const std::string& event_id, absl::Time at, v1::ConsentFlag flag) {
+    std::vector<ConsentRecord> records;
+    for (ConsentScope scope : {ConsentScope::kMedication, ConsentScope::kCheckups}) {
+      ConsentRecord record;
+      record.scope = scope;
+      record.source = ConsentSource::kCardReader;
+      record.flag = flag;
+      record.captured_at = at;
+      record.available_until = at + kConsentWindow;
+      record.setting = ConsentSetting::kOutpatient;
+      records.push_back(record);
+    }
+    ASSERT_TRUE(consents_.AppendConsents(kPatient, event_id, "", records).ok());
+  }
 
   MedicalInfoCoordinator& coordinator() {
     if (coordinator_ == nullptr) {
       coordinator_ = std::make_unique<MedicalInfoCoordinator>(options_, &records_, &store_,
-                                                              &transport_, &clock_);
+                                                              &consents_, &transport_, &clock_);
     }
     return *coordinator_;
   }
@@ -325,6 +349,7 @@ class MedicalInfoTest : public ::testing::Test {
   FakeClock clock_;
   FakeRecords records_;
   MemoryMedicalStore store_;
+  MemoryConsentStore consents_;
   FakeTransport transport_;
   std::unique_ptr<MedicalInfoCoordinator> coordinator_;
   AnswerDisposition last_disposition_ = AnswerDisposition::kQuarantine;
@@ -669,7 +694,7 @@ TEST_F(MedicalInfoTest, RecoverPlacesPendingRequestsAgainAndTimesOutOverdueOnes)
   ASSERT_EQ(transport_.placed.size(), 2u);
   clock_.Advance(absl::Seconds(15));  // The first is overdue now, the second is not.
 
-  MedicalInfoCoordinator restarted(options_, &records_, &store_, &transport_, &clock_);
+  MedicalInfoCoordinator restarted(options_, &records_, &store_, &consents_, &transport_, &clock_);
   ASSERT_TRUE(restarted.Recover().ok());
   ASSERT_EQ(transport_.placed.size(), 2u) << "Recover only expires";
   restarted.PlacePending();
@@ -686,7 +711,7 @@ TEST_F(MedicalInfoTest, RecoverPlacesPendingRequestsAgainAndTimesOutOverdueOnes)
 // A request made after recovery was placed by its own call; the recovery pass (which may run
 // late, on its own thread) must not place it a second time.
 TEST_F(MedicalInfoTest, RecoveryPassNeverPlacesAgainARequestMadeAfterRecovery) {
-  MedicalInfoCoordinator restarted(options_, &records_, &store_, &transport_, &clock_);
+  MedicalInfoCoordinator restarted(options_, &records_, &store_, &consents_, &transport_, &clock_);
   ASSERT_TRUE(restarted.Recover().ok());
   ASSERT_FALSE(restarted.GetCheckups(Checkups("req-chk-00000031"), clock_.Now(), nullptr).ok());
   ASSERT_EQ(transport_.placed.size(), 1u);
@@ -697,7 +722,7 @@ TEST_F(MedicalInfoTest, RecoveryPassNeverPlacesAgainARequestMadeAfterRecovery) {
 TEST_F(MedicalInfoTest, ARequestThatNeverGetsAPlaceAtTheTerminalFailsAsBusy) {
   ASSERT_FALSE(coordinator().GetCheckups(Checkups("req-chk-00000023"), clock_.Now(), nullptr).ok());
   transport_.fail_with = MakeError(errors::kTerminalBusy, "test");
-  MedicalInfoCoordinator restarted(options_, &records_, &store_, &transport_, &clock_);
+  MedicalInfoCoordinator restarted(options_, &records_, &store_, &consents_, &transport_, &clock_);
   ASSERT_TRUE(restarted.Recover().ok());
   restarted.PlacePending();
   absl::Status status =
@@ -709,6 +734,147 @@ TEST_F(MedicalInfoTest, ShutdownCancelsWaitingCalls) {
   coordinator().Shutdown();
   absl::Status status = Get(Medication("req-med-00000022")).status();
   EXPECT_EQ(Reason(status), "ONSHI_CANCELLED");
+}
+
+// --- onshi's consent gate ----------------------------------------------------------------------
+
+// Refused by onshi: the reason, and nothing placed for the terminal nor recorded.
+void ExpectRefusedBeforeTheTerminal(const absl::Status& status, const std::string& reason,
+                                    const FakeTransport& transport) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_EQ(Reason(status), reason);
+  EXPECT_TRUE(transport.placed.empty());
+}
+
+TEST_F(MedicalInfoTest, WithoutAnyConsentNothingIsSent) {
+  records_.patients["P0002"] = KokuhoCoverage();
+  v1::GetMedicationHistoryRequest medication = Medication("req-gate-00000001");
+  medication.set_patient_id("P0002");
+  ExpectRefusedBeforeTheTerminal(Get(medication).status(), "ONSHI_NO_CONSENT", transport_);
+  v1::GetCheckupsRequest checkups = Checkups("req-gate-00000002");
+  checkups.set_patient_id("P0002");
+  ExpectRefusedBeforeTheTerminal(Get(checkups).status(), "ONSHI_NO_CONSENT", transport_);
+  // Nothing recorded: the same request_id is judged again once a consent exists.
+  absl::StatusOr<std::optional<MedicalRequestEntry>> entry =
+      store_.FindMedicalRequest("req-gate-00000001");
+  ASSERT_TRUE(entry.ok());
+  EXPECT_FALSE(entry->has_value());
+}
+
+TEST_F(MedicalInfoTest, ALaterRefusalAtTheCardReaderWithdrawsTheConsent) {
+  CheckIn("checkin-event-0002", clock_.Now(), v1::CONSENT_FLAG_NOT_GIVEN);
+  ExpectRefusedBeforeTheTerminal(Get(Medication("req-gate-00000003")).status(), "ONSHI_NO_CONSENT",
+                                 transport_);
+  ExpectRefusedBeforeTheTerminal(Get(Checkups("req-gate-00000004")).status(), "ONSHI_NO_CONSENT",
+                                 transport_);
+}
+
+TEST_F(MedicalInfoTest, ConsentExpiringBetweenTwoCallsRefusesTheSecondWithoutSendingIt) {
+  AnswerWith([](DocumentKind kind, const std::string& id) {
+    return Xml(kind, id, MedicationAnswer(id, "1"));
+  });
+  // One second before the window ends: allowed and sent.
+  clock_.Advance(kConsentWindow - absl::Minutes(1) - absl::Seconds(1));
+  ASSERT_TRUE(Get(Medication("req-gate-00000005")).ok());
+  ASSERT_EQ(transport_.placed.size(), 1u);
+  // Exactly at its end: expired, nothing more placed.
+  clock_.Advance(absl::Seconds(1));
+  absl::Status second = Get(Medication("req-gate-00000006")).status();
+  EXPECT_EQ(Reason(second), "ONSHI_CONSENT_EXPIRED");
+  EXPECT_EQ(second.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(transport_.placed.size(), 1u);
+  // The first request's retry still returns what it was given.
+  EXPECT_TRUE(Get(Medication("req-gate-00000005")).ok());
+  EXPECT_EQ(transport_.placed.size(), 1u);
+}
+
+TEST_F(MedicalInfoTest, AnOnSiteConsentDoesNotCoverAHomeVisit) {
+  v1::GetMedicationHistoryRequest request = Medication("req-gate-00000007");
+  request.set_care_setting(v1::CARE_SETTING_HOME_VISIT);
+  ExpectRefusedBeforeTheTerminal(Get(request).status(), "ONSHI_CONSENT_WRONG_SETTING", transport_);
+  v1::GetCheckupsRequest checkups = Checkups("req-gate-00000008");
+  checkups.set_care_setting(v1::CARE_SETTING_ONLINE);
+  ExpectRefusedBeforeTheTerminal(Get(checkups).status(), "ONSHI_CONSENT_WRONG_SETTING", transport_);
+}
+
+TEST_F(MedicalInfoTest, EmergencyNeedsNoConsent) {
+  AnswerWith([](DocumentKind kind, const std::string& id) {
+    return Xml(kind, id, MedicationAnswer(id, "1"));
+  });
+  records_.patients["P0002"] = KokuhoCoverage();
+  v1::GetMedicationHistoryRequest request = Medication("req-gate-00000009");
+  request.set_patient_id("P0002");
+  request.set_care_setting(v1::CARE_SETTING_EMERGENCY);
+  EXPECT_TRUE(Get(request).ok());
+  EXPECT_EQ(transport_.placed.size(), 1u);
+}
+
+TEST_F(MedicalInfoTest, SelfDefenseForceAndMedicalAssistanceHoldersAreNeverAsked) {
+  for (const std::string classification : {"07", "A1"}) {
+    SCOPED_TRACE(classification);
+    records_.patients[kPatient]->mutable_coverage()->set_insured_card_classification(
+        classification);
+    v1::GetMedicationHistoryRequest request = Medication("req-gate-1000000" + classification);
+    ExpectRefusedBeforeTheTerminal(Get(request).status(), "ONSHI_CONSENT_NEVER_AVAILABLE",
+                                   transport_);
+    request.set_request_id("req-gate-2000000" + classification);
+    request.set_care_setting(v1::CARE_SETTING_EMERGENCY);
+    ExpectRefusedBeforeTheTerminal(Get(request).status(), "ONSHI_CONSENT_NEVER_AVAILABLE",
+                                   transport_);
+  }
+  records_.patients[kPatient]->mutable_coverage()->set_insured_card_classification("01");
+  records_.patients[kPatient]->mutable_coverage()->add_medical_tickets()->set_ticket_type("1");
+  ExpectRefusedBeforeTheTerminal(Get(Checkups("req-gate-00000010")).status(),
+                                 "ONSHI_CONSENT_NEVER_AVAILABLE", transport_);
+}
+
+TEST_F(MedicalInfoTest, AConsentCapturedAfterTheRequestTimeDoesNotCount) {
+  records_.patients["P0002"] = KokuhoCoverage();
+  ConsentRecord future;
+  future.scope = ConsentScope::kMedication;
+  future.captured_at = clock_.Now() + absl::Minutes(5);
+  future.available_until = future.captured_at + kConsentWindow;
+  ASSERT_TRUE(consents_.AppendConsents("P0002", "checkin-event-0003", "", {future}).ok());
+  v1::GetMedicationHistoryRequest request = Medication("req-gate-00000011");
+  request.set_patient_id("P0002");
+  ExpectRefusedBeforeTheTerminal(Get(request).status(), "ONSHI_NO_CONSENT", transport_);
+}
+
+TEST_F(MedicalInfoTest, FiveConcurrentCallsOfOneRequestSendOneFileAndGetEqualOutcomes) {
+  AnswerWith([](DocumentKind kind, const std::string& id) {
+    return Xml(kind, id, MedicationAnswer(id, "1"));
+  });
+  coordinator();  // Built once, before the threads.
+  std::vector<absl::StatusOr<v1::GetMedicationHistoryResponse>> outcomes(
+      5, absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 5; ++i) {
+    threads.emplace_back(
+        [this, i, &outcomes] { outcomes[i] = Get(Medication("req-gate-five001")); });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(transport_.placed.size(), 1u);
+  for (const auto& outcome : outcomes) {
+    ASSERT_TRUE(outcome.ok()) << outcome.status();
+    EXPECT_EQ(outcome->SerializeAsString(), outcomes[0]->SerializeAsString());
+  }
+}
+
+TEST_F(MedicalInfoTest, FiveConcurrentRefusedCallsAllGetTheSameRefusal) {
+  records_.patients["P0002"] = KokuhoCoverage();
+  coordinator();  // Built once, before the threads.
+  std::vector<absl::Status> outcomes(5);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 5; ++i) {
+    threads.emplace_back([this, i, &outcomes] {
+      v1::GetMedicationHistoryRequest request = Medication("req-gate-five002");
+      request.set_patient_id("P0002");
+      outcomes[i] = Get(request).status();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_TRUE(transport_.placed.empty());
+  for (const absl::Status& outcome : outcomes) EXPECT_EQ(Reason(outcome), "ONSHI_NO_CONSENT");
 }
 
 }  // namespace

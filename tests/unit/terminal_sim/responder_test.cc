@@ -132,7 +132,7 @@ TEST_F(ResponderTest, EveryLimitPatientLosesItsLimitDataWithoutConsent) {
               p.records(0).limit_certificate().category());
     EXPECT_FALSE(without.answer.records(0).has_limit_certificate()) << p.scenario();
   }
-  EXPECT_EQ(limit_patients, 16);
+  EXPECT_EQ(limit_patients, 17);
 }
 
 TEST_F(ResponderTest, UnknownPersonGetsTheNotFoundAnswer) {
@@ -417,6 +417,8 @@ const PatientRow kPatientRows[] = {
     {"limit-b06", kAnswer, kValid, 1, "B06"},
     {"limit-b07", kAnswer, kValid, 1, "B07"},
     {"limit-b08", kAnswer, kValid, 1, "B08"},
+    {"age-70-mid-month", kAnswer, kValid, 1, ""},
+    {"turning-75-this-month", kAnswer, kValid, 1, "B10"},
     {"specific-disease-10000", kAnswer, kValid, 1, ""},
     {"specific-disease-20000", kAnswer, kValid, 1, ""},
     {"fullwidth-symbol", kAnswer, kValid, 1, ""},
