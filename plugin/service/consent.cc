@@ -53,6 +53,12 @@ v1::ConsentEntry EntryOf(const StoredConsent& row) {
 
 bool IsLimitField(const std::string& field) { return absl::StartsWith(field, "limit_certificate"); }
 
+void RemoveLimitChanges(google::protobuf::RepeatedPtrField<v1::FieldChange>* changes) {
+  for (int i = changes->size() - 1; i >= 0; --i) {
+    if (IsLimitField(changes->Get(i).field())) changes->DeleteSubrange(i, 1);
+  }
+}
+
 // Strips 限度額 data from `record` unless it was recorded under a 限度額 consent and `allowed`.
 bool Filter(bool allowed, v1::QualificationRecord* record) {
   if (allowed && record->limit_certificate_consent().flag() == v1::CONSENT_FLAG_GIVEN) return false;
@@ -189,11 +195,26 @@ absl::Status ConsentLedger::AfterCheck(const v1::CheckQualificationRequest& requ
   }
   if (stripped) {
     StripLimitCertificate(response->mutable_billing());
-    auto* changes = response->mutable_record_write()->mutable_changes();
-    for (int i = changes->size() - 1; i >= 0; --i) {
-      if (IsLimitField(changes->Get(i).field())) changes->DeleteSubrange(i, 1);
+    RemoveLimitChanges(response->mutable_record_write()->mutable_changes());
+    if (response->has_preview()) RemoveLimitChanges(response->mutable_preview()->mutable_changes());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConsentLedger::FilterChanges(
+    const std::string& patient_id, const std::string& source_request_id,
+    google::protobuf::RepeatedPtrField<v1::FieldChange>* changes) {
+  absl::StatusOr<std::vector<StoredConsent>> rows = store_->ListConsents(patient_id);
+  if (!rows.ok() && rows.status().code() != absl::StatusCode::kNotFound) return rows.status();
+  if (rows.ok()) {
+    for (const StoredConsent& row : *rows) {
+      if (row.record.scope == ConsentScope::kLimitCertificate &&
+          row.record.flag == v1::CONSENT_FLAG_GIVEN && row.origin == source_request_id) {
+        return absl::OkStatus();
+      }
     }
   }
+  RemoveLimitChanges(changes);
   return absl::OkStatus();
 }
 

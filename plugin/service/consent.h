@@ -55,6 +55,13 @@ class ConsentLedger {
   // a check: its request_id) has a 限度額 consent 同意 row in the ledger. Errors: the store's.
   absl::Status FilterRecord(v1::PatientRecord* record);
 
+  // Write-back (RecordService) and a check's preview: the changes of 限度額 fields leave only
+  // when the source check `source_request_id` of `patient_id` recorded a 限度額 consent 同意
+  // (origin = its request_id), the rule FilterRecord applies to the version such a write
+  // creates. Other changes are kept. Errors: the store's (the caller fails the call).
+  absl::Status FilterChanges(const std::string& patient_id, const std::string& source_request_id,
+                             google::protobuf::RepeatedPtrField<v1::FieldChange>* changes);
+
   // A batch (一括照会) row: its records keep 限度額 data only when the row of `request` consented
   // (BatchPatient.limit_certificate_consent) and the record states 同意; otherwise the records'
   // data, the billing view's limit fields and limit_certificate_changed are removed. Infallible.

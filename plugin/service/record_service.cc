@@ -139,6 +139,11 @@ grpc::Status RecordServiceImpl::PreviewWriteBack(grpc::ServerContext* context,
   absl::StatusOr<v1::RecordPreview> preview =
       write_backs_->Preview(request->patient_id(), request->source_request_id());
   if (!preview.ok()) return ToGrpcStatus(preview.status());
+  if (absl::Status s = consents_->FilterChanges(request->patient_id(), request->source_request_id(),
+                                                preview->mutable_changes());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response->mutable_preview() = std::move(*preview);
   return grpc::Status::OK;
 }
@@ -150,6 +155,11 @@ grpc::Status RecordServiceImpl::WriteBack(grpc::ServerContext* context,
   if (!user.ok()) return ToGrpcStatus(user.status());
   absl::StatusOr<v1::WriteBackResponse> outcome = write_backs_->WriteBack(*request, *user);
   if (!outcome.ok()) return ToGrpcStatus(outcome.status());
+  if (absl::Status s = consents_->FilterChanges(request->patient_id(), request->source_request_id(),
+                                                outcome->mutable_write()->mutable_changes());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   *response = std::move(*outcome);
   return grpc::Status::OK;
 }

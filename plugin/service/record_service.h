@@ -11,6 +11,7 @@
 #include "onshi/v1/record_service.grpc.pb.h"
 #include "plugin/core/ports.h"
 #include "plugin/core/write_back.h"
+#include "plugin/service/consent.h"
 
 namespace onshi::service {
 
@@ -49,7 +50,10 @@ class WriteBacks {
 class RecordServiceImpl final : public v1::RecordService::Service {
  public:
   // `write_backs` is not owned and must outlive the service.
-  explicit RecordServiceImpl(WriteBacks* write_backs) : write_backs_(write_backs) {}
+  // Not owned; must outlive the service. `consents` decides whether changes of 限度額 fields may
+  // leave (ConsentLedger::FilterChanges).
+  RecordServiceImpl(WriteBacks* write_backs, ConsentLedger* consents)
+      : write_backs_(write_backs), consents_(consents) {}
 
   grpc::Status PreviewWriteBack(grpc::ServerContext* context,
                                 const v1::PreviewWriteBackRequest* request,
@@ -59,6 +63,7 @@ class RecordServiceImpl final : public v1::RecordService::Service {
 
  private:
   WriteBacks* const write_backs_;
+  ConsentLedger* const consents_;
 };
 
 }  // namespace onshi::service

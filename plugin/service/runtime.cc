@@ -174,7 +174,8 @@ class RuntimeImpl final : public Runtime {
     runtime->write_back_store_ = std::make_unique<SqliteWriteBackStore>(runtime->store_.get());
     runtime->write_backs_ = std::make_unique<WriteBacks>(
         runtime->store_.get(), runtime->write_back_store_.get(), &runtime->clock_);
-    runtime->record_service_ = std::make_unique<RecordServiceImpl>(runtime->write_backs_.get());
+    runtime->record_service_ = std::make_unique<RecordServiceImpl>(runtime->write_backs_.get(),
+                                                                   runtime->consent_ledger_.get());
     // --- end of write-back ---
 
     // --- Card-reader check-ins: face/ files become events hosts watch (docs/checkins.md) ---

@@ -7,6 +7,7 @@
 
 #include "plugin/service/record_service.h"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/store_sqlite/sqlite_consent_store.h"
 #include "adapters/store_sqlite/sqlite_store.h"
 #include "adapters/store_sqlite/sqlite_write_back_store.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -21,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "onshi/v1/record_service.grpc.pb.h"
 #include "plugin/common/system_clock.h"
+#include "plugin/core/consent.h"
 #include "plugin/core/errors.h"
 
 namespace onshi::service {
@@ -63,6 +66,8 @@ class WriteBackServiceTest : public ::testing::Test {
     store_ = *std::move(store);
     write_back_store_ = std::make_unique<SqliteWriteBackStore>(store_.get());
     write_backs_ = std::make_unique<WriteBacks>(store_.get(), write_back_store_.get(), &clock_);
+    consent_store_ = std::make_unique<SqliteConsentStore>(store_.get());
+    consents_ = std::make_unique<ConsentLedger>(consent_store_.get(), store_.get(), &clock_);
   }
 
   // Stores a check in `state` (an answer with `record`, or none) as the coordinator would.
@@ -129,6 +134,8 @@ class WriteBackServiceTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<SqliteWriteBackStore> write_back_store_;
   std::unique_ptr<WriteBacks> write_backs_;
+  std::unique_ptr<SqliteConsentStore> consent_store_;
+  std::unique_ptr<ConsentLedger> consents_;
 };
 
 TEST_F(WriteBackServiceTest, PreviewShowsDiffAgainstCurrentVersionAndWritesNothing) {
@@ -385,7 +392,7 @@ TEST_F(WriteBackServiceTest, GrpcCallerUserIdIsRecordedAsWhoWrote) {
   PatientWithVersionOne();
   const v1::QualificationRecord moved = Record("01130012");
   AddCheck("check-second", "P1", &moved);
-  RecordServiceImpl service(write_backs_.get());
+  RecordServiceImpl service(write_backs_.get(), consents_.get());
   grpc::ServerBuilder builder;
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -422,6 +429,58 @@ TEST_F(WriteBackServiceTest, GrpcCallerUserIdIsRecordedAsWhoWrote) {
   absl::StatusOr<v1::PatientRecord> record = store_->GetPatientRecord("P1");
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(record->current_coverage().recorded_by(), "clerk07");
+  server->Shutdown();
+}
+
+// 限度額 data leaves with a write-back only when the source check recorded a 限度額 consent
+// (docs/consent.md): without one, the change of 限度額区分 is not shown (preview or write), while
+// the other changes are.
+TEST_F(WriteBackServiceTest, LimitCategoryChangesLeaveOnlyUnderTheSourceChecksConsent) {
+  PatientWithVersionOne();
+  v1::QualificationRecord moved = Record("01130012");
+  moved.mutable_limit_certificate()->set_category("A03");
+  AddCheck("check-nolimit", "P1", &moved);
+  AddCheck("check-limit", "P1", &moved);
+  absl::StatusOr<ConsentRecord> staff = StaffRecordedConsent(
+      ConsentScope::kLimitCertificate, clock_.Now(), ConsentSetting::kOutpatient);
+  ASSERT_TRUE(staff.ok());
+  ASSERT_TRUE(consent_store_->AppendConsents("P1", "check-limit", "clerk01", {*staff}).ok());
+
+  RecordServiceImpl service(write_backs_.get(), consents_.get());
+  grpc::ServerBuilder builder;
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  std::unique_ptr<v1::RecordService::Stub> stub =
+      v1::RecordService::NewStub(server->InProcessChannel(grpc::ChannelArguments()));
+  auto fields = [](const google::protobuf::RepeatedPtrField<v1::FieldChange>& changes) {
+    std::vector<std::string> names;
+    for (const v1::FieldChange& change : changes) names.push_back(change.field());
+    return names;
+  };
+  const std::string kCategory = "limit_certificate.category";
+  for (const std::string source : {"check-nolimit", "check-limit"}) {
+    SCOPED_TRACE(source);
+    const bool consented = source == "check-limit";
+    grpc::ClientContext preview_context;
+    v1::PreviewWriteBackRequest preview_request;
+    preview_request.set_patient_id("P1");
+    preview_request.set_source_request_id(source);
+    v1::PreviewWriteBackResponse preview;
+    ASSERT_TRUE(stub->PreviewWriteBack(&preview_context, preview_request, &preview).ok());
+    std::vector<std::string> names = fields(preview.preview().changes());
+    EXPECT_EQ(std::count(names.begin(), names.end(), kCategory), consented ? 1 : 0);
+    EXPECT_EQ(std::count(names.begin(), names.end(), "identifiers.insurer_number"), 1);
+
+    grpc::ClientContext write_context;
+    v1::WriteBackRequest write = Write("wb-" + source, "P1", source, 1);
+    write.set_dry_run(true);
+    v1::WriteBackResponse written;
+    ASSERT_TRUE(stub->WriteBack(&write_context, write, &written).ok());
+    names = fields(written.write().changes());
+    EXPECT_EQ(std::count(names.begin(), names.end(), kCategory), consented ? 1 : 0);
+    EXPECT_EQ(std::count(names.begin(), names.end(), "identifiers.insurer_number"), 1);
+  }
   server->Shutdown();
 }
 
