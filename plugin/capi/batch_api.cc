@@ -38,6 +38,7 @@ namespace {
 
 using onshi::capi::CheckText;
 using onshi::capi::Guarded;
+using onshi::capi::HandOut;
 using onshi::capi::GuardedValue;
 using onshi::capi::GuardedVoid;
 using onshi::capi::InvalidArgument;
@@ -272,11 +273,7 @@ onshi_status onshi_register_reference_numbers(onshi_client* client, const char* 
     }
     absl::StatusOr<onshi::v1::RegisterReferenceNumbersResponse> response =
         client->client->RegisterReferenceNumbers(request, timeout);
-    if (!response.ok()) return response.status();
-    auto outcomes = std::make_unique<onshi_reference_numbers>();
-    outcomes->response = *std::move(response);
-    *out = outcomes.release();
-    return absl::OkStatus();
+    return HandOut(std::move(response), out);
   });
 }
 

@@ -43,7 +43,9 @@ using onshi::capi::CopyOut;
 using onshi::capi::Guarded;
 using onshi::capi::GuardedValue;
 using onshi::capi::GuardedVoid;
+using onshi::capi::HandOut;
 using onshi::capi::InvalidArgument;
+using onshi::capi::JsonOut;
 using onshi::capi::Text;
 using onshi::capi::ToJson;
 using onshi::capi::ToTimeout;
@@ -186,11 +188,7 @@ onshi_status onshi_get_self_pay_cap(onshi_client* client, const onshi_cap_reques
     if (request == nullptr) return InvalidArgument(kFunction, "request is NULL");
     absl::StatusOr<CapResponse> response =
         client->client->GetSelfPayCap(request->message, request->timeout);
-    if (!response.ok()) return response.status();
-    auto result = std::make_unique<onshi_self_pay_cap>();
-    result->response = *std::move(response);
-    *out = result.release();
-    return absl::OkStatus();
+    return HandOut(std::move(response), out);
   });
 }
 
@@ -280,14 +278,8 @@ const char* onshi_self_pay_cap_notice_it_message(const onshi_self_pay_cap* cap,
 onshi_status onshi_self_pay_cap_to_json(const onshi_self_pay_cap* cap, char** out, size_t* out_len,
                                         onshi_error** err) noexcept {
   static constexpr char kFunction[] = "onshi_self_pay_cap_to_json";
-  return Guarded(kFunction, err, [&]() -> absl::Status {
-    if (out == nullptr) return InvalidArgument(kFunction, "out is NULL");
-    *out = nullptr;
-    if (out_len != nullptr) *out_len = 0;
-    if (cap == nullptr) return InvalidArgument(kFunction, "cap is NULL");
-    std::string json;
-    if (absl::Status s = ToJson(cap->response, &json); !s.ok()) return s;
-    return CopyOut(json, out, out_len);
+  return Guarded(kFunction, err, [&] {
+    return JsonOut(kFunction, "cap", cap == nullptr ? nullptr : &cap->response, out, out_len);
   });
 }
 

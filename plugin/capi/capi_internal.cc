@@ -97,6 +97,17 @@ absl::Status CopyOut(const std::string& text, char** out, size_t* out_len) {
   return absl::OkStatus();
 }
 
+absl::Status JsonOut(absl::string_view function, absl::string_view parameter,
+                     const google::protobuf::Message* message, char** out, size_t* out_len) {
+  if (out == nullptr) return InvalidArgument(function, "out is NULL");
+  *out = nullptr;
+  if (out_len != nullptr) *out_len = 0;
+  if (message == nullptr) return InvalidArgument(function, absl::StrCat(parameter, " is NULL"));
+  std::string json;
+  if (absl::Status s = ToJson(*message, &json); !s.ok()) return s;
+  return CopyOut(json, out, out_len);
+}
+
 absl::Status ToJson(const google::protobuf::Message& message, std::string* json) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "onshi/onshi.h"
@@ -75,6 +76,24 @@ absl::Status CopyOut(const std::string& text, char** out, size_t* out_len);
 
 // The canonical JSON of a message: proto field names, defaults omitted.
 absl::Status ToJson(const google::protobuf::Message& message, std::string* json);
+
+// The body of every onshi_*_to_json: clears *out (and *out_len), refuses a NULL `out` or a NULL
+// `message` (the object the caller passed as `parameter`) with ONSHI_INVALID_ARGUMENT, and hands
+// out the message's JSON (ToJson, CopyOut).
+absl::Status JsonOut(absl::string_view function, absl::string_view parameter,
+                     const google::protobuf::Message* message, char** out, size_t* out_len);
+
+// Hands `response` out as a new result object: on success *out becomes a new Result whose
+// `response` member holds it (the caller of the C function releases it with its _free);
+// otherwise *out is left as it is and the failure returned.
+template <typename Result, typename Response>
+absl::Status HandOut(absl::StatusOr<Response> response, Result** out) {
+  if (!response.ok()) return response.status();
+  auto result = std::make_unique<Result>();
+  result->response = *std::move(response);
+  *out = result.release();
+  return absl::OkStatus();
+}
 
 // The body of an entry point that returns onshi_status. *err is cleared first; a failed body
 // fills it. Exceptions stop here.

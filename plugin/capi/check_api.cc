@@ -34,7 +34,9 @@ using onshi::capi::CopyOut;
 using onshi::capi::Guarded;
 using onshi::capi::GuardedValue;
 using onshi::capi::GuardedVoid;
+using onshi::capi::HandOut;
 using onshi::capi::InvalidArgument;
+using onshi::capi::JsonOut;
 using onshi::capi::Text;
 using onshi::capi::ToJson;
 using onshi::capi::ToTimeout;
@@ -199,11 +201,7 @@ onshi_status onshi_check_qualification(onshi_client* client, const onshi_check_r
     if (request == nullptr) return InvalidArgument(kFunction, "request is NULL");
     absl::StatusOr<Response> response =
         client->client->CheckQualification(request->message, request->timeout);
-    if (!response.ok()) return response.status();
-    auto result = std::make_unique<onshi_qualification>();
-    result->response = *std::move(response);
-    *out = result.release();
-    return absl::OkStatus();
+    return HandOut(std::move(response), out);
   });
 }
 
@@ -387,14 +385,8 @@ const char* onshi_qualification_change_staff_message(const onshi_qualification* 
 onshi_status onshi_qualification_to_json(const onshi_qualification* q, char** out, size_t* out_len,
                                          onshi_error** err) noexcept {
   static constexpr char kFunction[] = "onshi_qualification_to_json";
-  return Guarded(kFunction, err, [&]() -> absl::Status {
-    if (out == nullptr) return InvalidArgument(kFunction, "out is NULL");
-    *out = nullptr;
-    if (out_len != nullptr) *out_len = 0;
-    if (q == nullptr) return InvalidArgument(kFunction, "q is NULL");
-    std::string json;
-    if (absl::Status s = ToJson(q->response, &json); !s.ok()) return s;
-    return CopyOut(json, out, out_len);
+  return Guarded(kFunction, err, [&] {
+    return JsonOut(kFunction, "q", q == nullptr ? nullptr : &q->response, out, out_len);
   });
 }
 

@@ -43,6 +43,7 @@ using onshi::capi::Guarded;
 using onshi::capi::GuardedValue;
 using onshi::capi::GuardedVoid;
 using onshi::capi::InvalidArgument;
+using onshi::capi::JsonOut;
 using onshi::capi::Text;
 using onshi::capi::ToJson;
 using onshi::capi::ToTimeout;
@@ -197,14 +198,9 @@ const onshi_qualification* onshi_checkin_qualification(const onshi_checkin* chec
 onshi_status onshi_checkin_to_json(const onshi_checkin* checkin, char** out, size_t* out_len,
                                    onshi_error** err) noexcept {
   static constexpr char kFunction[] = "onshi_checkin_to_json";
-  return Guarded(kFunction, err, [&]() -> absl::Status {
-    if (out == nullptr) return InvalidArgument(kFunction, "out is NULL");
-    *out = nullptr;
-    if (out_len != nullptr) *out_len = 0;
-    if (checkin == nullptr) return InvalidArgument(kFunction, "checkin is NULL");
-    std::string json;
-    if (absl::Status s = ToJson(checkin->event, &json); !s.ok()) return s;
-    return CopyOut(json, out, out_len);
+  return Guarded(kFunction, err, [&] {
+    return JsonOut(kFunction, "checkin", checkin == nullptr ? nullptr : &checkin->event, out,
+                   out_len);
   });
 }
 

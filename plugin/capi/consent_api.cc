@@ -41,7 +41,9 @@ using onshi::capi::CopyOut;
 using onshi::capi::Guarded;
 using onshi::capi::GuardedValue;
 using onshi::capi::GuardedVoid;
+using onshi::capi::HandOut;
 using onshi::capi::InvalidArgument;
+using onshi::capi::JsonOut;
 using onshi::capi::Text;
 using onshi::capi::ToJson;
 
@@ -85,11 +87,7 @@ onshi_status onshi_list_consents(onshi_client* client, const char* patient_id, i
     request.set_setting(static_cast<onshi::v1::ConsentSettingKind>(setting));
     absl::StatusOr<onshi::v1::ListConsentsResponse> response =
         client->client->ListConsents(request, absl::ZeroDuration());
-    if (!response.ok()) return response.status();
-    auto result = std::make_unique<onshi_consents>();
-    result->response = *std::move(response);
-    *out = result.release();
-    return absl::OkStatus();
+    return HandOut(std::move(response), out);
   });
 }
 
@@ -137,14 +135,8 @@ int32_t onshi_consents_source(const onshi_consents* c, int32_t i) noexcept {
 onshi_status onshi_consents_to_json(const onshi_consents* c, char** out, size_t* out_len,
                                     onshi_error** err) noexcept {
   static constexpr char kFunction[] = "onshi_consents_to_json";
-  return Guarded(kFunction, err, [&]() -> absl::Status {
-    if (out == nullptr) return InvalidArgument(kFunction, "out is NULL");
-    *out = nullptr;
-    if (out_len != nullptr) *out_len = 0;
-    if (c == nullptr) return InvalidArgument(kFunction, "c is NULL");
-    std::string json;
-    if (absl::Status s = ToJson(c->response, &json); !s.ok()) return s;
-    return CopyOut(json, out, out_len);
+  return Guarded(kFunction, err, [&] {
+    return JsonOut(kFunction, "c", c == nullptr ? nullptr : &c->response, out, out_len);
   });
 }
 

@@ -49,6 +49,7 @@ using onshi::capi::Guarded;
 using onshi::capi::GuardedValue;
 using onshi::capi::GuardedVoid;
 using onshi::capi::InvalidArgument;
+using onshi::capi::JsonOut;
 using onshi::capi::Text;
 using onshi::capi::ToJson;
 using onshi::capi::ToTimeout;
@@ -118,14 +119,8 @@ const uint8_t* ResultPdf(const Result* r, size_t* out_len) noexcept {
 template <typename Result>
 onshi_status ResultJson(const char* function, const Result* r, char** out, size_t* out_len,
                         onshi_error** err) noexcept {
-  return Guarded(function, err, [&]() -> absl::Status {
-    if (out == nullptr) return InvalidArgument(function, "out is NULL");
-    *out = nullptr;
-    if (out_len != nullptr) *out_len = 0;
-    if (r == nullptr) return InvalidArgument(function, "result is NULL");
-    std::string json;
-    if (absl::Status s = ToJson(r->response, &json); !s.ok()) return s;
-    return CopyOut(json, out, out_len);
+  return Guarded(function, err, [&] {
+    return JsonOut(function, "result", r == nullptr ? nullptr : &r->response, out, out_len);
   });
 }
 

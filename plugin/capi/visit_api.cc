@@ -52,7 +52,9 @@ using onshi::capi::CopyOut;
 using onshi::capi::Guarded;
 using onshi::capi::GuardedValue;
 using onshi::capi::GuardedVoid;
+using onshi::capi::HandOut;
 using onshi::capi::InvalidArgument;
+using onshi::capi::JsonOut;
 using onshi::capi::Text;
 using onshi::capi::ToJson;
 
@@ -116,11 +118,7 @@ onshi_status ListClaims(const char* function, onshi_client* client, const char* 
     if (absl::Status s = CheckText(month, function, "month"); !s.ok()) return s;
     absl::StatusOr<onshi::v1::ListClaimsResponse> response =
         client->client->ListClaims(month, changed, absl::ZeroDuration());
-    if (!response.ok()) return response.status();
-    auto result = std::make_unique<onshi_visits>();
-    result->response = *std::move(response);
-    *out = result.release();
-    return absl::OkStatus();
+    return HandOut(std::move(response), out);
   });
 }
 
@@ -387,16 +385,11 @@ const char* onshi_visits_claim_summary(const onshi_visits* v, int32_t i) noexcep
                                  [](const auto& l) { return Text(l.rendering().summary_text()); });
 }
 
-onshi_status onshi_visits_json(const onshi_visits* v, char** out, size_t* out_len,
-                               onshi_error** err) noexcept {
-  static constexpr char kFunction[] = "onshi_visits_json";
-  return Guarded(kFunction, err, [&]() -> absl::Status {
-    if (out == nullptr) return InvalidArgument(kFunction, "out is NULL");
-    *out = nullptr;
-    if (v == nullptr) return InvalidArgument(kFunction, "v is NULL");
-    std::string json;
-    if (absl::Status s = ToJson(v->response, &json); !s.ok()) return s;
-    return CopyOut(json, out, out_len);
+onshi_status onshi_visits_to_json(const onshi_visits* v, char** out, size_t* out_len,
+                                  onshi_error** err) noexcept {
+  static constexpr char kFunction[] = "onshi_visits_to_json";
+  return Guarded(kFunction, err, [&] {
+    return JsonOut(kFunction, "v", v == nullptr ? nullptr : &v->response, out, out_len);
   });
 }
 
@@ -415,11 +408,7 @@ onshi_status onshi_list_review_items(onshi_client* client, const char* month, in
     request.set_include_resolved(include_resolved != 0);
     absl::StatusOr<onshi::v1::ListBillingReviewItemsResponse> response =
         client->client->ListBillingReviewItems(request, absl::ZeroDuration());
-    if (!response.ok()) return response.status();
-    auto result = std::make_unique<onshi_review_items>();
-    result->response = *std::move(response);
-    *out = result.release();
-    return absl::OkStatus();
+    return HandOut(std::move(response), out);
   });
 }
 

@@ -246,7 +246,7 @@ TEST_F(OutageWorkflowTest, E3QueueSurvivesRestartAndDrainsWhenTheTerminalIsBack)
       confirmed += state == ONSHI_VISIT_STATE_RECHECKED_CONFIRMED ? 1 : 0;
       invalid += state == ONSHI_VISIT_STATE_RECHECKED_INVALID ? 1 : 0;
       char* json = nullptr;
-      ASSERT_EQ(onshi_visits_json(visit.get(), &json, nullptr, nullptr), ONSHI_OK);
+      ASSERT_EQ(onshi_visits_to_json(visit.get(), &json, nullptr, nullptr), ONSHI_OK);
       v1::ListClaimsResponse parsed;
       ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &parsed).ok());
       onshi_string_free(json);

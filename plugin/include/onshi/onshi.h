@@ -3827,7 +3827,7 @@ ONSHI_API const char* onshi_visits_claim_summary(const onshi_visits* v, int32_t 
  * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL argument), ONSHI_INTERNAL.
  * Thread-safety: any thread. Since 0.2.
  */
-ONSHI_API onshi_status onshi_visits_json(const onshi_visits* v, char** out, size_t* out_len,
+ONSHI_API onshi_status onshi_visits_to_json(const onshi_visits* v, char** out, size_t* out_len,
                                          onshi_error** err) ONSHI_NOEXCEPT;
 
 /** Billing-review items. Since 0.2. */
