@@ -46,7 +46,10 @@ void Forget(pid_t pid) {
 
 void OnFatalSignal(int sig) {
   for (volatile sig_atomic_t& slot : g_children) {
-    if (slot > 0) ::kill(static_cast<pid_t>(slot), SIGTERM);
+    if (slot > 0) {
+      ::kill(static_cast<pid_t>(slot), SIGTERM);
+      ::kill(static_cast<pid_t>(slot), SIGCONT);
+    }
   }
   // SA_RESETHAND restored the default action: deliver the signal again to take it.
   ::raise(sig);
@@ -137,6 +140,8 @@ int ChildProcess::Stop() {
     stdout_fd_ = -1;
   }
   if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGCONT);
+  paused_ = false;
   ::kill(pid_, SIGTERM);
   int status = 0;
   const int64_t give_up = NowMs() + 10000;
@@ -157,6 +162,60 @@ int ChildProcess::Stop() {
   Forget(pid_);
   pid_ = -1;
   return status;
+}
+
+bool ChildProcess::Pause(std::string* error) {
+  if (pid_ <= 0 || paused_) {
+    *error = pid_ <= 0 ? "no child to pause" : name_ + " is already paused";
+    return false;
+  }
+  if (::kill(pid_, SIGSTOP) != 0) {
+    *error = "kill(SIGSTOP) " + name_ + ": " + std::strerror(errno);
+    return false;
+  }
+  while (true) {
+    int status = 0;
+    const pid_t done = ::waitpid(pid_, &status, WUNTRACED);
+    if (done < 0 && errno == EINTR) continue;
+    if (done != pid_) {
+      *error = "waitpid " + name_ + ": " + std::strerror(errno);
+      return false;
+    }
+    if (WIFSTOPPED(status)) break;
+    // It exited (or was killed) instead of stopping: it is gone.
+    Forget(pid_);
+    pid_ = -1;
+    *error = name_ + " exited instead of stopping";
+    return false;
+  }
+  paused_ = true;
+  return true;
+}
+
+bool ChildProcess::Resume(std::string* error) {
+  if (pid_ <= 0 || !paused_) {
+    *error = pid_ <= 0 ? "no child to resume" : name_ + " is not paused";
+    return false;
+  }
+  if (::kill(pid_, SIGCONT) != 0) {
+    *error = "kill(SIGCONT) " + name_ + ": " + std::strerror(errno);
+    return false;
+  }
+  paused_ = false;
+  while (true) {
+    int status = 0;
+    const pid_t done = ::waitpid(pid_, &status, WCONTINUED);
+    if (done < 0 && errno == EINTR) continue;
+    if (done != pid_) {
+      *error = "waitpid " + name_ + ": " + std::strerror(errno);
+      return false;
+    }
+    if (WIFCONTINUED(status)) return true;
+    Forget(pid_);
+    pid_ = -1;
+    *error = name_ + " exited instead of continuing";
+    return false;
+  }
 }
 
 void StopChildrenOnFatalSignals() {
