@@ -120,6 +120,10 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
       Withhold(methods, message);
       return;
     }
+    // A stream made under a request_id (RunBatchCheck) is one operation: its patients are the
+    // ones its own ledger lists under that id, and its final row names the id. Only a stream
+    // without one (WatchCheckins) shows data that per-message rows alone tie to the caller.
+    if (!request_id_.empty()) return;
     const std::string patient_id = Bounded(AuditedPatientId(message));
     if (patient_id.empty()) return;
     std::string request_id = Bounded(AuditedRequestId(message));

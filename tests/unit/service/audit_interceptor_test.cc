@@ -15,6 +15,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
+#include "onshi/v1/batch_service.grpc.pb.h"
 #include "onshi/v1/checkin_service.grpc.pb.h"
 #include "onshi/v1/eligibility_service.grpc.pb.h"
 #include "plugin/core/errors.h"
@@ -93,6 +94,21 @@ class FakeCheckins final : public v1::CheckinService::Service {
   }
 };
 
+// A batch that streams one result per patient of the request.
+class FakeBatches final : public v1::BatchService::Service {
+ public:
+  grpc::Status RunBatchCheck(grpc::ServerContext* context, const v1::RunBatchCheckRequest* request,
+                             grpc::ServerWriter<v1::BatchCheckEvent>* writer) override {
+    for (int i = 0; i < request->patients_size(); ++i) {
+      v1::BatchCheckEvent event;
+      event.mutable_result()->set_index(i);
+      event.mutable_result()->set_patient_id(request->patients(i).patient_id());
+      if (context->IsCancelled() || !writer->Write(event)) break;
+    }
+    return grpc::Status::OK;
+  }
+};
+
 class HealthService final : public grpc::health::v1::Health::Service {
  public:
   grpc::Status Check(grpc::ServerContext*, const grpc::health::v1::HealthCheckRequest*,
@@ -108,6 +124,7 @@ class AuditInterceptorTest : public ::testing::Test {
     grpc::ServerBuilder builder;
     builder.RegisterService(&eligibility_);
     builder.RegisterService(&checkins_);
+    builder.RegisterService(&batches_);
     builder.RegisterService(&health_);
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
     creators.push_back(std::make_unique<AuditInterceptorFactory>(&log_, &clock_));
@@ -135,6 +152,7 @@ class AuditInterceptorTest : public ::testing::Test {
   FakeAuditLog log_;
   FakeEligibility eligibility_;
   FakeCheckins checkins_;
+  FakeBatches batches_;
   HealthService health_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -209,6 +227,28 @@ TEST_F(AuditInterceptorTest, StreamLeavesOneRowPerMessageNamingAPatientAndOneFor
   EXPECT_EQ(entries[1].patient_id, "P-2");
   EXPECT_EQ(entries[2].operation, "WatchCheckins");
   for (const AuditEntry& entry : entries) EXPECT_EQ(entry.user_id, "dr.tanaka");
+}
+
+// A batch is one operation: its patients are in the batch ledger under its request_id, so 1,000
+// results leave one row, not 1,000 durable transactions.
+TEST_F(AuditInterceptorTest, StreamUnderARequestIdLeavesOneRowForTheCall) {
+  grpc::ClientContext context;
+  context.AddMetadata("onshi-user-id", "clerk01");
+  v1::RunBatchCheckRequest request;
+  request.set_request_id("batch-0001");
+  for (int i = 0; i < 1000; ++i) request.add_patients()->set_patient_id("P-" + std::to_string(i));
+  auto reader = v1::BatchService::NewStub(channel_)->RunBatchCheck(&context, request);
+  v1::BatchCheckEvent event;
+  int received = 0;
+  while (reader->Read(&event)) ++received;
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(received, 1000);
+  const std::vector<AuditEntry> entries = log_.entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].operation, "RunBatchCheck");
+  EXPECT_EQ(entries[0].request_id, "batch-0001");
+  EXPECT_EQ(entries[0].user_id, "clerk01");
+  EXPECT_EQ(entries[0].outcome_code, "OK");
 }
 
 TEST_F(AuditInterceptorTest, StreamedMessageWhoseRowFailsIsWithheldAndTheCallEnds) {
