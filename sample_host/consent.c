@@ -7,9 +7,15 @@
 #include <string.h>
 #include <time.h>
 
-const char kConsentUsage[] = "  consents --patient ID\n";
+const char kConsentUsage[] =
+    "  consents --patient ID\n"
+    "  admit --patient ID [--request-id ID]      (入院を記録: 入院中は同意が退院まで有効)\n"
+    "  discharge --patient ID [--request-id ID]  (退院を記録)\n";
 
-int consent_is_command(const char* command) { return strcmp(command, "consents") == 0; }
+int consent_is_command(const char* command) {
+  return strcmp(command, "consents") == 0 || strcmp(command, "admit") == 0 ||
+         strcmp(command, "discharge") == 0;
+}
 
 static const char* scope_label(int32_t scope) {
   switch (scope) {
@@ -62,15 +68,45 @@ static void format_jst(int64_t ms, char* buffer, size_t size) {
            t->tm_mday, t->tm_hour, t->tm_min);
 }
 
-int run_consents(onshi_client* client, const char* patient) {
+/* admit / discharge: the clerk records the stay (needs --user). */
+static int run_stay(onshi_client* client, const char* command, const char* patient,
+                    const char* request_id) {
+  char generated[64];
+  onshi_error* err = NULL;
+  onshi_status status;
+  const int admit = strcmp(command, "admit") == 0;
+  if (request_id == NULL) {
+    /* A fresh idempotency key; give --request-id to retry the same record. */
+    snprintf(generated, sizeof(generated), "stay-%ld-%d", (long)time(NULL),
+             (int)(clock() % 100000));
+    request_id = generated;
+  }
+  status = admit ? onshi_record_admission(client, request_id, patient, 0, &err)
+                 : onshi_record_discharge(client, request_id, patient, 0, &err);
+  if (status != ONSHI_OK) {
+    fprintf(stderr, "エラー: %s\n", onshi_error_staff_message(err));
+    fprintf(stderr, "IT: %s: %s\n", onshi_error_reason(err), onshi_error_it_message(err));
+    fprintf(stderr, "リクエストID: %s（再送するときは --request-id に指定）\n", request_id);
+    onshi_error_free(err);
+    return 1;
+  }
+  printf(admit ? "入院を記録しました（患者ID: %s）。入院中に受けた同意は退院まで有効です。\n"
+               : "退院を記録しました（患者ID: %s）。\n",
+         patient);
+  return 0;
+}
+
+int run_consents(onshi_client* client, const char* command, const char* patient,
+                 const char* request_id) {
   onshi_consents* consents = NULL;
   onshi_error* err = NULL;
   int32_t i;
   onshi_status status;
   if (patient == NULL) {
-    fprintf(stderr, "sample_host: consents needs --patient\n");
+    fprintf(stderr, "sample_host: %s needs --patient\n", command);
     return 64;
   }
+  if (strcmp(command, "consents") != 0) return run_stay(client, command, patient, request_id);
   status =
       onshi_list_consents(client, patient, 0, ONSHI_CONSENT_SETTING_OUTPATIENT, &consents, &err);
   if (status != ONSHI_OK) {
@@ -85,7 +121,8 @@ int run_consents(onshi_client* client, const char* patient) {
     char when[64];
     if (onshi_consents_allowed(consents, i)) {
       if (until == INT64_MAX) {
-        printf("%s: 閲覧可（期限なし）\n", scope_label(onshi_consents_scope(consents, i)));
+        printf("%s: 閲覧可（%s）\n", scope_label(onshi_consents_scope(consents, i)),
+               onshi_consents_while_admitted(consents, i) ? "入院中は退院まで" : "期限なし");
       } else {
         format_jst(until, when, sizeof(when));
         printf("%s: 閲覧可 %s まで（%s）\n", scope_label(onshi_consents_scope(consents, i)), when,

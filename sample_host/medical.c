@@ -37,13 +37,12 @@ int medical_is_command(const char* command) {
   return strcmp(command, "medication") == 0 || strcmp(command, "checkups") == 0;
 }
 
-/* 入院 has no code of its own (OQSCD028): bedside viewing is treated like 訪問診療等
- * (oqs-interface.md §7), so "inpatient" asks as 訪問診療等. */
+/* 入院 has no code of its own (OQSCD028): the terminal is asked as 訪問診療等
+ * (oqs-interface.md §7), and onshi judges the consent as 入院 (record the admission first). */
 static int32_t parse_setting(const char* name) {
   if (strcmp(name, "outpatient") == 0) return ONSHI_CARE_SETTING_OUTPATIENT;
-  if (strcmp(name, "inpatient") == 0 || strcmp(name, "home") == 0) {
-    return ONSHI_CARE_SETTING_HOME_VISIT;
-  }
+  if (strcmp(name, "inpatient") == 0) return ONSHI_CARE_SETTING_INPATIENT;
+  if (strcmp(name, "home") == 0) return ONSHI_CARE_SETTING_HOME_VISIT;
   if (strcmp(name, "online") == 0) return ONSHI_CARE_SETTING_ONLINE;
   if (strcmp(name, "emergency") == 0) return ONSHI_CARE_SETTING_EMERGENCY;
   return 0;

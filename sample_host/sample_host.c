@@ -692,7 +692,7 @@ int main(int argc, char** argv) {
   } else if (medical_is_command(a.command)) {
     exit_code = run_medical(client, a.command, a.patient, a.request_id);
   } else if (consent_is_command(a.command)) { /* consent ledger */
-    exit_code = run_consents(client, a.patient);
+    exit_code = run_consents(client, a.command, a.patient, a.request_id);
   } else if (billing_is_command(a.command)) { /* self-pay cap */
     exit_code = run_cap(client, a.patient);
   } else if (claims_is_command(a.command)) { /* outage workflow and claims view */

@@ -382,6 +382,30 @@ CREATE TABLE billing_review_items (
 CREATE INDEX billing_review_items_open ON billing_review_items (seq) WHERE resolved = 0;
 )sql"}},
     // --- end of outage workflow ---
+    // --- inpatient stays (adapters/store_sqlite/sqlite_consent_store.cc, docs/consent.md) ---
+    // One row per 入院; discharged_time NULL while open, at most one open stay per patient.
+    // The discharge columns are written once (NULL → value), nothing else is ever changed.
+    {10,
+     {"migration 10 (inpatient stays)",
+      R"sql(
+CREATE TABLE inpatient_stays (
+  seq INTEGER PRIMARY KEY,
+  patient_id BLOB NOT NULL REFERENCES patients (patient_id),
+  admitted_time INTEGER NOT NULL,
+  discharged_time INTEGER,
+  admission_request_id BLOB NOT NULL UNIQUE,
+  discharge_request_id BLOB UNIQUE,
+  admitted_by BLOB NOT NULL,
+  discharged_by BLOB,
+  CHECK ((discharged_time IS NULL) = (discharge_request_id IS NULL)),
+  CHECK ((discharged_time IS NULL) = (discharged_by IS NULL)),
+  CHECK (discharged_time IS NULL OR discharged_time >= admitted_time)
+);
+CREATE UNIQUE INDEX inpatient_stays_open ON inpatient_stays (patient_id)
+  WHERE discharged_time IS NULL;
+CREATE INDEX inpatient_stays_by_patient ON inpatient_stays (patient_id, seq);
+)sql"}},
+    // --- end of inpatient stays ---
 };
 
 constexpr Sql kBeginImmediate{"begin migration", "BEGIN IMMEDIATE"};

@@ -70,6 +70,73 @@ absl::StatusOr<std::vector<StoredConsent>> List(Connection& connection, const Sq
   return rows;
 }
 
+constexpr Sql kStaysByPatient{
+    "list inpatient stays of a patient",
+    "SELECT seq, patient_id, admitted_time, discharged_time, admission_request_id, "
+    "discharge_request_id, admitted_by, discharged_by FROM inpatient_stays WHERE patient_id = ?1 "
+    "ORDER BY seq"};
+constexpr Sql kStayByAdmission{
+    "find the inpatient stay an admission request opened",
+    "SELECT seq, patient_id, admitted_time, discharged_time, admission_request_id, "
+    "discharge_request_id, admitted_by, discharged_by FROM inpatient_stays "
+    "WHERE admission_request_id = ?1"};
+constexpr Sql kStayByDischarge{
+    "find the inpatient stay a discharge request closed",
+    "SELECT seq, patient_id, admitted_time, discharged_time, admission_request_id, "
+    "discharge_request_id, admitted_by, discharged_by FROM inpatient_stays "
+    "WHERE discharge_request_id = ?1"};
+constexpr Sql kInsertStay{
+    "insert inpatient stay",
+    "INSERT INTO inpatient_stays (patient_id, admitted_time, admission_request_id, admitted_by) "
+    "VALUES (?1, ?2, ?3, ?4)"};
+constexpr Sql kCloseStay{
+    "close inpatient stay",
+    "UPDATE inpatient_stays SET discharged_time = ?2, discharge_request_id = ?3, "
+    "discharged_by = ?4 WHERE seq = ?1 AND discharged_time IS NULL"};
+
+struct StayRow {
+  int64_t sequence = 0;
+  InpatientStay stay;
+};
+
+StayRow ReadStay(const Statement& row) {
+  StayRow out;
+  out.sequence = row.ColumnInt64(0);
+  out.stay.patient_id = row.ColumnBlob(1);
+  out.stay.admitted_at = store_sqlite::FromMicros(row.ColumnInt64(2));
+  if (!row.ColumnIsNull(3)) out.stay.discharged_at = store_sqlite::FromMicros(row.ColumnInt64(3));
+  out.stay.admission_request_id = row.ColumnBlob(4);
+  if (!row.ColumnIsNull(5)) out.stay.discharge_request_id = row.ColumnBlob(5);
+  out.stay.admitted_by = row.ColumnBlob(6);
+  if (!row.ColumnIsNull(7)) out.stay.discharged_by = row.ColumnBlob(7);
+  return out;
+}
+
+absl::StatusOr<std::vector<StayRow>> Stays(Connection& connection, const Sql& sql,
+                                           const std::string& key) {
+  std::vector<StayRow> rows;
+  Statement query = connection.Prepare(sql);
+  query.BindBlob(1, key);
+  while (true) {
+    absl::StatusOr<bool> row = query.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    rows.push_back(ReadStay(query));
+  }
+  return rows;
+}
+
+bool FiniteTime(absl::Time t) { return t != absl::InfinitePast() && t != absl::InfiniteFuture(); }
+
+absl::Status CheckStayInput(const std::string& patient_id, const std::string& request_id,
+                            absl::Time at, const std::string& user_id) {
+  if (patient_id.empty()) return store_sqlite::InvalidArgument("patient_id is empty");
+  if (request_id.empty()) return store_sqlite::InvalidArgument("request_id is empty");
+  if (user_id.empty()) return store_sqlite::InvalidArgument("user_id is empty");
+  if (!FiniteTime(at)) return store_sqlite::InvalidArgument("the time is not finite");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<StoredConsent>> SqliteConsentStore::AppendConsents(
@@ -132,6 +199,117 @@ absl::StatusOr<std::vector<StoredConsent>> SqliteConsentStore::ListConsents(
             List(connection, kListByPatient, patient_id);
         if (!rows.ok()) return rows.status();
         result = *std::move(rows);
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<InpatientStay> SqliteConsentStore::RecordAdmission(const std::string& patient_id,
+                                                                  const std::string& request_id,
+                                                                  absl::Time admitted_at,
+                                                                  const std::string& user_id) {
+  if (absl::Status s = CheckStayInput(patient_id, request_id, admitted_at, user_id); !s.ok()) {
+    return s;
+  }
+  InpatientStay result;
+  absl::Status status =
+      StoreAccess::RunInTransaction(*store_, /*write=*/true, [&](Connection& connection) {
+        absl::StatusOr<std::vector<StayRow>> same = Stays(connection, kStayByAdmission, request_id);
+        if (!same.ok()) return same.status();
+        if (!same->empty()) {
+          if (same->front().stay.patient_id != patient_id) {
+            return MakeError(errors::kRequestIdConflict,
+                             "the request_id already recorded an admission of another patient");
+          }
+          result = same->front().stay;
+          return absl::OkStatus();
+        }
+        absl::StatusOr<bool> patient = store_sqlite::PatientExists(connection, patient_id);
+        if (!patient.ok()) return patient.status();
+        if (!*patient) return MakeError(errors::kPatientNotFound);
+        absl::StatusOr<std::vector<StayRow>> stays = Stays(connection, kStaysByPatient, patient_id);
+        if (!stays.ok()) return stays.status();
+        for (const StayRow& row : *stays) {
+          if (!row.stay.discharged_at.has_value()) return MakeError(errors::kAlreadyAdmitted);
+          if (admitted_at < *row.stay.discharged_at) {
+            return store_sqlite::InvalidArgument(
+                "admitted_time is before the discharge of the patient's previous stay");
+          }
+        }
+        Statement insert = connection.Prepare(kInsertStay);
+        insert.BindBlob(1, patient_id);
+        insert.BindInt64(2, store_sqlite::ToMicros(admitted_at));
+        insert.BindBlob(3, request_id);
+        insert.BindBlob(4, user_id);
+        if (absl::Status s = insert.Run(); !s.ok()) return s;
+        absl::StatusOr<std::vector<StayRow>> opened =
+            Stays(connection, kStayByAdmission, request_id);
+        if (!opened.ok()) return opened.status();
+        if (opened->empty()) return MakeError(errors::kInternal, "the inserted stay is missing");
+        result = opened->front().stay;
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<InpatientStay> SqliteConsentStore::RecordDischarge(const std::string& patient_id,
+                                                                  const std::string& request_id,
+                                                                  absl::Time discharged_at,
+                                                                  const std::string& user_id) {
+  if (absl::Status s = CheckStayInput(patient_id, request_id, discharged_at, user_id); !s.ok()) {
+    return s;
+  }
+  InpatientStay result;
+  absl::Status status =
+      StoreAccess::RunInTransaction(*store_, /*write=*/true, [&](Connection& connection) {
+        absl::StatusOr<std::vector<StayRow>> same = Stays(connection, kStayByDischarge, request_id);
+        if (!same.ok()) return same.status();
+        if (!same->empty()) {
+          if (same->front().stay.patient_id != patient_id) {
+            return MakeError(errors::kRequestIdConflict,
+                             "the request_id already recorded a discharge of another patient");
+          }
+          result = same->front().stay;
+          return absl::OkStatus();
+        }
+        absl::StatusOr<std::vector<StayRow>> stays = Stays(connection, kStaysByPatient, patient_id);
+        if (!stays.ok()) return stays.status();
+        const StayRow* open = nullptr;
+        for (const StayRow& row : *stays) {
+          if (!row.stay.discharged_at.has_value()) open = &row;
+        }
+        if (open == nullptr) return MakeError(errors::kNotAdmitted);
+        if (discharged_at < open->stay.admitted_at) {
+          return store_sqlite::InvalidArgument("discharged_time is before the admission");
+        }
+        Statement update = connection.Prepare(kCloseStay);
+        update.BindInt64(1, open->sequence);
+        update.BindInt64(2, store_sqlite::ToMicros(discharged_at));
+        update.BindBlob(3, request_id);
+        update.BindBlob(4, user_id);
+        if (absl::Status s = update.Run(); !s.ok()) return s;
+        absl::StatusOr<std::vector<StayRow>> closed =
+            Stays(connection, kStayByDischarge, request_id);
+        if (!closed.ok()) return closed.status();
+        if (closed->empty()) return MakeError(errors::kInternal, "the closed stay is missing");
+        result = closed->front().stay;
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<std::vector<InpatientStay>> SqliteConsentStore::ListStays(
+    const std::string& patient_id) {
+  if (patient_id.empty()) return store_sqlite::InvalidArgument("patient_id is empty");
+  std::vector<InpatientStay> result;
+  absl::Status status =
+      StoreAccess::RunInTransaction(*store_, /*write=*/false, [&](Connection& connection) {
+        absl::StatusOr<std::vector<StayRow>> rows = Stays(connection, kStaysByPatient, patient_id);
+        if (!rows.ok()) return rows.status();
+        for (StayRow& row : *rows) result.push_back(std::move(row.stay));
         return absl::OkStatus();
       });
   if (!status.ok()) return status;

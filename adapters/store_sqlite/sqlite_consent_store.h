@@ -1,6 +1,6 @@
-// The consent ledger on the SQLite store (docs/consent.md, table consents): the ConsentStore
-// port of plugin/core/consent_store.h, on the store's own connection and transactions
-// (store_internal.h).
+// The consent ledger on the SQLite store (docs/consent.md, tables consents and inpatient_stays):
+// the ConsentStore port of plugin/core/consent_store.h, on the store's own connection and
+// transactions (store_internal.h).
 
 #ifndef ONSHI_ADAPTERS_STORE_SQLITE_SQLITE_CONSENT_STORE_H_
 #define ONSHI_ADAPTERS_STORE_SQLITE_SQLITE_CONSENT_STORE_H_
@@ -29,6 +29,15 @@ class SqliteConsentStore final : public ConsentStore {
       const std::string& patient_id, const std::string& origin, const std::string& user_id,
       const std::vector<ConsentRecord>& records) override;
   absl::StatusOr<std::vector<StoredConsent>> ListConsents(const std::string& patient_id) override;
+  absl::StatusOr<InpatientStay> RecordAdmission(const std::string& patient_id,
+                                                const std::string& request_id,
+                                                absl::Time admitted_at,
+                                                const std::string& user_id) override;
+  absl::StatusOr<InpatientStay> RecordDischarge(const std::string& patient_id,
+                                                const std::string& request_id,
+                                                absl::Time discharged_at,
+                                                const std::string& user_id) override;
+  absl::StatusOr<std::vector<InpatientStay>> ListStays(const std::string& patient_id) override;
 
  private:
   SqliteStore* const store_;

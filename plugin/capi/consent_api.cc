@@ -1,4 +1,5 @@
-// The consent ledger: ListConsents with per-scope getters, and RecordStaffConsent.
+// The consent ledger: ListConsents with per-scope getters, RecordStaffConsent, and the
+// inpatient stay (RecordAdmission / RecordDischarge).
 
 #include <cstdint>
 #include <limits>
@@ -59,6 +60,19 @@ T VerdictValue(const onshi_consents* c, int32_t i, Value&& value) noexcept {
     if (v == nullptr) return T{0};
     return static_cast<T>(value(*v));
   });
+}
+
+// Admission and discharge share their checks: 0 is now.
+template <typename Request>
+absl::Status StayRequest(const char* function, onshi_client* client, const char* request_id,
+                         const char* patient_id, int64_t at_epoch_ms, Request* request) {
+  if (client == nullptr) return InvalidArgument(function, "client is NULL");
+  if (absl::Status s = CheckText(request_id, function, "request_id"); !s.ok()) return s;
+  if (absl::Status s = CheckText(patient_id, function, "patient_id"); !s.ok()) return s;
+  if (at_epoch_ms < 0) return InvalidArgument(function, "at_epoch_ms is negative");
+  request->set_request_id(request_id);
+  request->set_patient_id(patient_id);
+  return absl::OkStatus();
 }
 
 int64_t Millis(const google::protobuf::Timestamp& t) {
@@ -124,6 +138,11 @@ int64_t onshi_consents_valid_until_ms(const onshi_consents* c, int32_t i) noexce
   });
 }
 
+int onshi_consents_while_admitted(const onshi_consents* c, int32_t i) noexcept {
+  return VerdictValue<int>(c, i,
+                           [](const onshi::v1::ScopeVerdict& v) { return v.while_admitted(); });
+}
+
 int32_t onshi_consents_setting(const onshi_consents* c, int32_t i) noexcept {
   return VerdictValue<int32_t>(c, i, [](const onshi::v1::ScopeVerdict& v) { return v.setting(); });
 }
@@ -154,5 +173,41 @@ onshi_status onshi_record_staff_consent(onshi_client* client, const char* reques
     absl::StatusOr<onshi::v1::RecordStaffConsentResponse> response =
         client->client->RecordStaffConsent(request, absl::ZeroDuration());
     return response.status();
+  });
+}
+
+onshi_status onshi_record_admission(onshi_client* client, const char* request_id,
+                                    const char* patient_id, int64_t at_epoch_ms,
+                                    onshi_error** err) noexcept {
+  static constexpr char kFunction[] = "onshi_record_admission";
+  return Guarded(kFunction, err, [&]() -> absl::Status {
+    onshi::v1::RecordAdmissionRequest request;
+    if (absl::Status s =
+            StayRequest(kFunction, client, request_id, patient_id, at_epoch_ms, &request);
+        !s.ok()) {
+      return s;
+    }
+    if (at_epoch_ms > 0) {
+      *request.mutable_admitted_time() = TimeUtil::MillisecondsToTimestamp(at_epoch_ms);
+    }
+    return client->client->RecordAdmission(request, absl::ZeroDuration()).status();
+  });
+}
+
+onshi_status onshi_record_discharge(onshi_client* client, const char* request_id,
+                                    const char* patient_id, int64_t at_epoch_ms,
+                                    onshi_error** err) noexcept {
+  static constexpr char kFunction[] = "onshi_record_discharge";
+  return Guarded(kFunction, err, [&]() -> absl::Status {
+    onshi::v1::RecordDischargeRequest request;
+    if (absl::Status s =
+            StayRequest(kFunction, client, request_id, patient_id, at_epoch_ms, &request);
+        !s.ok()) {
+      return s;
+    }
+    if (at_epoch_ms > 0) {
+      *request.mutable_discharged_time() = TimeUtil::MillisecondsToTimestamp(at_epoch_ms);
+    }
+    return client->client->RecordDischarge(request, absl::ZeroDuration()).status();
   });
 }

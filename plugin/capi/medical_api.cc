@@ -62,7 +62,17 @@ bool IsFormat(int32_t format) {
 }
 
 bool IsCareSetting(int32_t setting) {
-  return setting >= ONSHI_CARE_SETTING_OUTPATIENT && setting <= ONSHI_CARE_SETTING_EMERGENCY;
+  return setting >= ONSHI_CARE_SETTING_OUTPATIENT && setting <= ONSHI_CARE_SETTING_INPATIENT;
+}
+
+// 入院 travels as the request's inpatient flag with 訪問診療等 (the terminal has no 入院); every
+// other value clears the flag.
+template <typename Message>
+void SetCareSetting(int32_t setting, Message* message) {
+  const bool inpatient = setting == ONSHI_CARE_SETTING_INPATIENT;
+  message->set_inpatient(inpatient);
+  message->set_care_setting(inpatient ? onshi::v1::CARE_SETTING_HOME_VISIT
+                                      : static_cast<onshi::v1::CareSetting>(setting));
 }
 
 // Copies `value` into the field `setter` selects of a request (either kind), after the
@@ -262,7 +272,7 @@ onshi_status onshi_medication_request_set_care_setting(onshi_medication_request*
     if (!IsCareSetting(care_setting)) {
       return InvalidArgument(kFunction, "care_setting is not ONSHI_CARE_SETTING_*");
     }
-    request->message.set_care_setting(static_cast<onshi::v1::CareSetting>(care_setting));
+    SetCareSetting(care_setting, &request->message);
     return absl::OkStatus();
   });
 }
@@ -333,7 +343,7 @@ onshi_status onshi_checkup_request_set_care_setting(onshi_checkup_request* reque
     if (!IsCareSetting(care_setting)) {
       return InvalidArgument(kFunction, "care_setting is not ONSHI_CARE_SETTING_*");
     }
-    request->message.set_care_setting(static_cast<onshi::v1::CareSetting>(care_setting));
+    SetCareSetting(care_setting, &request->message);
     return absl::OkStatus();
   });
 }

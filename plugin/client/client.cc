@@ -402,6 +402,30 @@ class ChannelClient final : public Client {
     if (!status.ok()) return status;
     return response;
   }
+
+  absl::StatusOr<v1::RecordAdmissionResponse> RecordAdmission(
+      const v1::RecordAdmissionRequest& request, absl::Duration timeout) override {
+    v1::RecordAdmissionResponse response;
+    absl::Status status =
+        Invoke(timeout == absl::ZeroDuration() ? call_timeout_ : timeout,
+               [&](grpc::ClientContext* context) {
+                 return consent_stub_->RecordAdmission(context, request, &response);
+               });
+    if (!status.ok()) return status;
+    return response;
+  }
+
+  absl::StatusOr<v1::RecordDischargeResponse> RecordDischarge(
+      const v1::RecordDischargeRequest& request, absl::Duration timeout) override {
+    v1::RecordDischargeResponse response;
+    absl::Status status =
+        Invoke(timeout == absl::ZeroDuration() ? call_timeout_ : timeout,
+               [&](grpc::ClientContext* context) {
+                 return consent_stub_->RecordDischarge(context, request, &response);
+               });
+    if (!status.ok()) return status;
+    return response;
+  }
   // --- end of consent ledger ---
 
   // --- outage workflow ---

@@ -218,6 +218,12 @@ class Client {
       const v1::ListConsentsRequest& request, absl::Duration timeout) = 0;
   virtual absl::StatusOr<v1::RecordStaffConsentResponse> RecordStaffConsent(
       const v1::RecordStaffConsentRequest& request, absl::Duration timeout) = 0;
+  // RecordAdmission / RecordDischarge: idempotent by request_id (safe to retry). Errors as above,
+  // plus ONSHI_INVALID_USER_ID (no user id set), ONSHI_ALREADY_ADMITTED, ONSHI_NOT_ADMITTED.
+  virtual absl::StatusOr<v1::RecordAdmissionResponse> RecordAdmission(
+      const v1::RecordAdmissionRequest& request, absl::Duration timeout) = 0;
+  virtual absl::StatusOr<v1::RecordDischargeResponse> RecordDischarge(
+      const v1::RecordDischargeRequest& request, absl::Duration timeout) = 0;
   // --- end of consent ledger ---
 
   // --- outage workflow (onshi.v1.VisitService, docs/outage.md) ---

@@ -63,4 +63,25 @@ absl::Status ConsentRefusalError(const ConsentVerdict& verdict, ConsentScope sco
   return MakeError(errors::kNoConsent, detail);
 }
 
+std::vector<ConsentRecord> LedgerAt(const std::vector<StoredConsent>& rows,
+                                    const std::vector<InpatientStay>& stays, absl::Time at,
+                                    ConsentHolderFacts* holder) {
+  holder->admitted_at.reset();
+  for (const InpatientStay& stay : stays) {
+    if (stay.Covers(at)) holder->admitted_at = stay.admitted_at;
+  }
+  std::vector<ConsentRecord> ledger;
+  ledger.reserve(rows.size());
+  for (const StoredConsent& row : rows) {
+    ConsentRecord record = row.record;
+    if (holder->admitted_at.has_value() && record.source == ConsentSource::kCardReader &&
+        record.setting == ConsentSetting::kOutpatient &&
+        record.captured_at >= *holder->admitted_at) {
+      record.setting = ConsentSetting::kInpatient;
+    }
+    ledger.push_back(record);
+  }
+  return ledger;
+}
+
 }  // namespace onshi

@@ -12,6 +12,7 @@
 #define ONSHI_PLUGIN_CORE_CONSENT_STORE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,26 @@ struct StoredConsent {
   absl::Time recorded_time = absl::InfinitePast();
 };
 
+// One inpatient stay (入院) a clerk recorded (docs/consent.md, "The inpatient stay"): open until
+// its discharge is recorded. At most one open stay per patient.
+struct InpatientStay {
+  std::string patient_id;
+  absl::Time admitted_at = absl::InfinitePast();
+  // nullopt while the patient is admitted.
+  std::optional<absl::Time> discharged_at;
+  // The request ids of the RecordAdmission / RecordDischarge calls (idempotency keys).
+  std::string admission_request_id;
+  std::string discharge_request_id;
+  // The host user ids (onshi-user-id) that recorded the admission / the discharge.
+  std::string admitted_by;
+  std::string discharged_by;
+
+  // Whether the stay covers `at`: admitted_at <= at < discharged_at (or no discharge yet).
+  bool Covers(absl::Time at) const {
+    return admitted_at <= at && (!discharged_at.has_value() || at < *discharged_at);
+  }
+};
+
 class ConsentStore {
  public:
   virtual ~ConsentStore() = default;
@@ -62,6 +83,32 @@ class ConsentStore {
   // stored row is out of range.
   virtual absl::StatusOr<std::vector<StoredConsent>> ListConsents(
       const std::string& patient_id) = 0;
+
+  // Opens an inpatient stay of `patient_id` at `admitted_at`, recorded by `user_id`. Idempotent
+  // by `request_id`: a retry returns the stay it opened (also after its discharge). Errors:
+  // INVALID_ARGUMENT (ONSHI_INVALID_ARGUMENT) for an empty patient id, request id or user id, a
+  // non-finite time, or an admission before the end of the patient's previous stay; NOT_FOUND
+  // (ONSHI_PATIENT_NOT_FOUND); ALREADY_EXISTS (ONSHI_REQUEST_ID_CONFLICT) when `request_id`
+  // opened a stay of another patient; FAILED_PRECONDITION (ONSHI_ALREADY_ADMITTED) when the
+  // patient has an open stay.
+  virtual absl::StatusOr<InpatientStay> RecordAdmission(const std::string& patient_id,
+                                                        const std::string& request_id,
+                                                        absl::Time admitted_at,
+                                                        const std::string& user_id) = 0;
+
+  // Closes the patient's open stay at `discharged_at`, recorded by `user_id`. Idempotent by
+  // `request_id`: a retry returns the stay it closed. Errors: INVALID_ARGUMENT
+  // (ONSHI_INVALID_ARGUMENT) for an empty id, a non-finite time or a discharge before the
+  // admission; ALREADY_EXISTS (ONSHI_REQUEST_ID_CONFLICT) when `request_id` closed a stay of
+  // another patient; FAILED_PRECONDITION (ONSHI_NOT_ADMITTED) when no stay is open.
+  virtual absl::StatusOr<InpatientStay> RecordDischarge(const std::string& patient_id,
+                                                        const std::string& request_id,
+                                                        absl::Time discharged_at,
+                                                        const std::string& user_id) = 0;
+
+  // Every stay of the patient, oldest first; empty for an unknown patient. Errors:
+  // INVALID_ARGUMENT (ONSHI_INVALID_ARGUMENT) for an empty patient id.
+  virtual absl::StatusOr<std::vector<InpatientStay>> ListStays(const std::string& patient_id) = 0;
 };
 
 // The origin of the consents of the card-reader check-in delivered as face file `file_id`:
@@ -76,6 +123,17 @@ const std::vector<ConsentScope>& AllConsentScopes();
 // stays false / nullopt (docs/consent.md: grace period, 日雇特例, 居宅同意, admission).
 // Infallible and pure.
 ConsentHolderFacts HolderFactsFromCoverage(const v1::QualificationRecord& coverage);
+
+// The ledger as EvaluateConsent judges it at `at`, given the patient's stays (docs/consent.md,
+// "The inpatient stay"): sets holder->admitted_at to the start of the stay covering `at`
+// (InpatientStay::Covers; nullopt when none) and returns the records of `rows`, where every
+// card-reader row captured on site (外来) at or after that admission counts as captured in 入院
+// (the card reader cannot tell the bedside reader from reception; the stored rows stay as they
+// were captured). Derived here, not at capture time, because a clerk may record the admission
+// after the bedside check-in, and a row keeps no trace of a stay that ended. Infallible and pure.
+std::vector<ConsentRecord> LedgerAt(const std::vector<StoredConsent>& rows,
+                                    const std::vector<InpatientStay>& stays, absl::Time at,
+                                    ConsentHolderFacts* holder);
 
 // Removes every 限度額適用認定証 field (LimitApplicationCertificate*: the consent's info part and
 // LimitApplicationCertificateChanged) from `record`; the consent flag and times stay (they say

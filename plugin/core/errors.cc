@@ -272,6 +272,14 @@ const ErrorSpec kAuditUnavailable{
     "the audit row of this operation could not be written, so the operation is reported as "
     "failed; check the store (disk space, permissions); a retry with the same request_id "
     "returns the stored outcome", true};
+const ErrorSpec kAlreadyAdmitted{
+    "ONSHI_ALREADY_ADMITTED", StatusCode::kFailedPrecondition,
+    "この患者さんは入院中として記録されています。先に退院を記録してください。",
+    "the patient has an open inpatient stay; record the discharge first", false};
+const ErrorSpec kNotAdmitted{
+    "ONSHI_NOT_ADMITTED", StatusCode::kFailedPrecondition,
+    "この患者さんの入院は記録されていません。",
+    "the patient has no open inpatient stay to discharge", false};
 const ErrorSpec kCancelled{
     "ONSHI_CANCELLED", StatusCode::kCancelled,
     "処理が取り消されました。",
@@ -336,6 +344,8 @@ const std::vector<const ErrorSpec*>& AllErrorSpecs() {
       &errors::kInvalidSelfDeclaration,
       &errors::kLimitCategoryUnknown,
       &errors::kAuditUnavailable,
+      &errors::kAlreadyAdmitted,
+      &errors::kNotAdmitted,
       &errors::kCancelled,
       &errors::kInternal,
   };

@@ -83,6 +83,8 @@ extern const ErrorSpec kVisitState;
 extern const ErrorSpec kInvalidSelfDeclaration;
 extern const ErrorSpec kLimitCategoryUnknown;
 extern const ErrorSpec kAuditUnavailable;
+extern const ErrorSpec kAlreadyAdmitted;
+extern const ErrorSpec kNotAdmitted;
 extern const ErrorSpec kCancelled;
 extern const ErrorSpec kInternal;
 }  // namespace errors

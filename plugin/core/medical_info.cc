@@ -60,6 +60,17 @@ absl::StatusOr<v1::CareSetting> CheckCareSetting(v1::CareSetting setting) {
   return MakeError(errors::kInvalidArgument, "care_setting is not a CareSetting value");
 }
 
+// 入院 is asked as 訪問診療等 (TerminalCareSetting): any other explicit setting contradicts it.
+absl::StatusOr<v1::CareSetting> CheckInpatient(bool inpatient, v1::CareSetting asked,
+                                               v1::CareSetting care) {
+  if (!inpatient) return care;
+  if (asked != v1::CARE_SETTING_UNSPECIFIED && asked != v1::CARE_SETTING_HOME_VISIT) {
+    return MakeError(errors::kInvalidArgument,
+                     "care_setting: an inpatient request is asked as CARE_SETTING_HOME_VISIT");
+  }
+  return v1::CARE_SETTING_HOME_VISIT;
+}
+
 // request_id and patient_id, as every medical request carries them.
 absl::Status CheckIds(absl::string_view request_id, absl::string_view patient_id) {
   if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
@@ -136,6 +147,8 @@ absl::StatusOr<v1::GetMedicationHistoryRequest> NormalizeMedicationRequest(
   if (!format.ok()) return format.status();
   absl::StatusOr<v1::CareSetting> care = CheckCareSetting(in.care_setting());
   if (!care.ok()) return care.status();
+  care = CheckInpatient(in.inpatient(), in.care_setting(), *care);
+  if (!care.ok()) return care.status();
 
   v1::GetMedicationHistoryRequest out = in;
   out.set_format(*format);
@@ -148,6 +161,8 @@ absl::StatusOr<v1::GetCheckupsRequest> NormalizeCheckupsRequest(const v1::GetChe
   absl::StatusOr<v1::MedicalInfoFormat> format = CheckFormat(in.format());
   if (!format.ok()) return format.status();
   absl::StatusOr<v1::CareSetting> care = CheckCareSetting(in.care_setting());
+  if (!care.ok()) return care.status();
+  care = CheckInpatient(in.inpatient(), in.care_setting(), *care);
   if (!care.ok()) return care.status();
   v1::GetCheckupsRequest out = in;
   out.set_format(*format);

@@ -70,6 +70,8 @@ YearMonth AddMonths(const YearMonth& month, int months);
 //                start_month <= end_month. The window is checked by ResolveMedicationMonths.
 //   format       UNSPECIFIED becomes XML; other values outside the enum are refused.
 //   care_setting UNSPECIFIED becomes OUTPATIENT (外来); values outside the enum are refused.
+//   inpatient    true: care_setting must be UNSPECIFIED or HOME_VISIT and becomes HOME_VISIT
+//                (入院 is asked as 訪問診療等, TerminalCareSetting).
 // Errors (INVALID_ARGUMENT), first failure in that order: ONSHI_INVALID_REQUEST_ID,
 // ONSHI_INVALID_PATIENT_ID, ONSHI_INVALID_MONTH_RANGE (naming the field),
 // ONSHI_INVALID_ARGUMENT (format, care_setting).

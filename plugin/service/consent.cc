@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "plugin/common/log.h"
 #include "plugin/core/errors.h"
@@ -51,6 +52,41 @@ v1::ConsentEntry EntryOf(const StoredConsent& row) {
   return entry;
 }
 
+// A request's optional time: unset → `now`.
+absl::StatusOr<absl::Time> TimeOr(bool has, const google::protobuf::Timestamp& time,
+                                  absl::string_view field, absl::Time now) {
+  if (!has) return now;
+  if (time.seconds() < TimeUtil::kTimestampMinSeconds ||
+      time.seconds() > TimeUtil::kTimestampMaxSeconds || time.nanos() < 0 ||
+      time.nanos() > 999999999) {
+    return MakeError(errors::kInvalidArgument, absl::StrCat(field, " is not a valid timestamp"));
+  }
+  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(time));
+}
+
+v1::InpatientStayEntry StayEntryOf(const InpatientStay& stay) {
+  v1::InpatientStayEntry entry;
+  entry.set_patient_id(stay.patient_id);
+  if (Finite(stay.admitted_at)) SetTime(stay.admitted_at, entry.mutable_admitted_time());
+  if (stay.discharged_at.has_value()) SetTime(*stay.discharged_at, entry.mutable_discharged_time());
+  entry.set_admission_request_id(stay.admission_request_id);
+  entry.set_discharge_request_id(stay.discharge_request_id);
+  entry.set_admitted_by(stay.admitted_by);
+  entry.set_discharged_by(stay.discharged_by);
+  return entry;
+}
+
+absl::Status CheckStayCall(const std::string& request_id, const std::string& patient_id,
+                           const std::string& user_id) {
+  if (user_id.empty()) {
+    return MakeError(errors::kInvalidUserId,
+                     "metadata onshi-user-id is required: a clerk records admissions and "
+                     "discharges");
+  }
+  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
+  return ValidatePatientId(patient_id);
+}
+
 bool IsLimitField(const std::string& field) { return absl::StartsWith(field, "limit_certificate"); }
 
 void RemoveLimitChanges(google::protobuf::RepeatedPtrField<v1::FieldChange>* changes) {
@@ -77,9 +113,9 @@ absl::StatusOr<ConsentVerdict> ConsentLedger::Evaluate(const std::string& patien
   if (coverage->has_value()) holder = HolderFactsFromCoverage((*coverage)->coverage());
   absl::StatusOr<std::vector<StoredConsent>> rows = store_->ListConsents(patient_id);
   if (!rows.ok()) return rows.status();
-  std::vector<ConsentRecord> ledger;
-  ledger.reserve(rows->size());
-  for (const StoredConsent& row : *rows) ledger.push_back(row.record);
+  absl::StatusOr<std::vector<InpatientStay>> stays = store_->ListStays(patient_id);
+  if (!stays.ok()) return stays.status();
+  const std::vector<ConsentRecord> ledger = LedgerAt(*rows, *stays, at, &holder);
   return EvaluateConsent(ledger, scope, setting, holder, at);
 }
 
@@ -88,15 +124,10 @@ absl::StatusOr<v1::ListConsentsResponse> ConsentLedger::List(
   if (absl::Status s = ValidatePatientId(request.patient_id()); !s.ok()) return s;
   absl::StatusOr<ConsentSetting> setting = SettingOf(request.setting());
   if (!setting.ok()) return setting.status();
-  absl::Time at = clock_->Now();
-  if (request.has_at_time()) {
-    if (request.at_time().seconds() < TimeUtil::kTimestampMinSeconds ||
-        request.at_time().seconds() > TimeUtil::kTimestampMaxSeconds ||
-        request.at_time().nanos() < 0 || request.at_time().nanos() > 999999999) {
-      return MakeError(errors::kInvalidArgument, "at_time is not a valid timestamp");
-    }
-    at = absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(request.at_time()));
-  }
+  absl::StatusOr<absl::Time> at_time =
+      TimeOr(request.has_at_time(), request.at_time(), "at_time", clock_->Now());
+  if (!at_time.ok()) return at_time.status();
+  const absl::Time at = *at_time;
   // Unknown patient: NOT_FOUND, not an empty ledger.
   absl::StatusOr<v1::PatientRecord> record = records_->GetPatientRecord(request.patient_id());
   if (!record.ok()) return record.status();
@@ -108,9 +139,9 @@ absl::StatusOr<v1::ListConsentsResponse> ConsentLedger::List(
   if (coverage->has_value()) holder = HolderFactsFromCoverage((*coverage)->coverage());
   absl::StatusOr<std::vector<StoredConsent>> rows = store_->ListConsents(request.patient_id());
   if (!rows.ok()) return rows.status();
-  std::vector<ConsentRecord> ledger;
-  ledger.reserve(rows->size());
-  for (const StoredConsent& row : *rows) ledger.push_back(row.record);
+  absl::StatusOr<std::vector<InpatientStay>> stays = store_->ListStays(request.patient_id());
+  if (!stays.ok()) return stays.status();
+  const std::vector<ConsentRecord> ledger = LedgerAt(*rows, *stays, at, &holder);
 
   v1::ListConsentsResponse response;
   for (ConsentScope scope : AllConsentScopes()) {
@@ -129,6 +160,7 @@ absl::StatusOr<v1::ListConsentsResponse> ConsentLedger::List(
       SetTime(verdict.expired_at, out->mutable_expired_time());
     }
     out->set_setting(static_cast<v1::ConsentSettingKind>(*setting));
+    out->set_while_admitted(verdict.basis == ConsentBasis::kInpatientStay);
     for (const StoredConsent& row : *rows) {
       if (row.record.scope == scope && row.record.flag == v1::CONSENT_FLAG_GIVEN &&
           row.record.captured_at <= at) {
@@ -137,6 +169,9 @@ absl::StatusOr<v1::ListConsentsResponse> ConsentLedger::List(
     }
   }
   for (const StoredConsent& row : *rows) *response.add_entries() = EntryOf(row);
+  for (const InpatientStay& stay : *stays) {
+    if (stay.Covers(at)) *response.mutable_stay() = StayEntryOf(stay);
+  }
   return response;
 }
 
@@ -163,6 +198,48 @@ absl::StatusOr<v1::RecordStaffConsentResponse> ConsentLedger::RecordStaff(
       *response.mutable_entry() = EntryOf(row);
   }
   Log(LogLevel::kInfo, kLog, "staff 限度額 consent recorded under request ", request.request_id());
+  return response;
+}
+
+absl::StatusOr<v1::RecordAdmissionResponse> ConsentLedger::RecordAdmission(
+    const v1::RecordAdmissionRequest& request, const std::string& user_id) {
+  if (absl::Status s = CheckStayCall(request.request_id(), request.patient_id(), user_id);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<absl::Time> at =
+      TimeOr(request.has_admitted_time(), request.admitted_time(), "admitted_time", clock_->Now());
+  if (!at.ok()) return at.status();
+  // Unknown patient: NOT_FOUND (the record store is the authority on patients).
+  absl::StatusOr<v1::PatientRecord> record = records_->GetPatientRecord(request.patient_id());
+  if (!record.ok()) return record.status();
+  absl::StatusOr<InpatientStay> stay =
+      store_->RecordAdmission(request.patient_id(), request.request_id(), *at, user_id);
+  if (!stay.ok()) return stay.status();
+  Log(LogLevel::kInfo, kLog, "admission recorded under request ", request.request_id());
+  v1::RecordAdmissionResponse response;
+  *response.mutable_stay() = StayEntryOf(*stay);
+  return response;
+}
+
+absl::StatusOr<v1::RecordDischargeResponse> ConsentLedger::RecordDischarge(
+    const v1::RecordDischargeRequest& request, const std::string& user_id) {
+  if (absl::Status s = CheckStayCall(request.request_id(), request.patient_id(), user_id);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<absl::Time> at = TimeOr(request.has_discharged_time(), request.discharged_time(),
+                                         "discharged_time", clock_->Now());
+  if (!at.ok()) return at.status();
+  // Unknown patient: NOT_FOUND rather than "not admitted".
+  absl::StatusOr<v1::PatientRecord> record = records_->GetPatientRecord(request.patient_id());
+  if (!record.ok()) return record.status();
+  absl::StatusOr<InpatientStay> stay =
+      store_->RecordDischarge(request.patient_id(), request.request_id(), *at, user_id);
+  if (!stay.ok()) return stay.status();
+  Log(LogLevel::kInfo, kLog, "discharge recorded under request ", request.request_id());
+  v1::RecordDischargeResponse response;
+  *response.mutable_stay() = StayEntryOf(*stay);
   return response;
 }
 
@@ -272,6 +349,28 @@ grpc::Status ConsentServiceImpl::RecordStaffConsent(grpc::ServerContext* context
   absl::StatusOr<std::string> user = CallerUserId(*context);
   if (!user.ok()) return ToGrpcStatus(user.status());
   absl::StatusOr<v1::RecordStaffConsentResponse> recorded = ledger_->RecordStaff(*request, *user);
+  if (!recorded.ok()) return ToGrpcStatus(recorded.status());
+  *response = *std::move(recorded);
+  return grpc::Status::OK;
+}
+
+grpc::Status ConsentServiceImpl::RecordAdmission(grpc::ServerContext* context,
+                                                 const v1::RecordAdmissionRequest* request,
+                                                 v1::RecordAdmissionResponse* response) {
+  absl::StatusOr<std::string> user = CallerUserId(*context);
+  if (!user.ok()) return ToGrpcStatus(user.status());
+  absl::StatusOr<v1::RecordAdmissionResponse> recorded = ledger_->RecordAdmission(*request, *user);
+  if (!recorded.ok()) return ToGrpcStatus(recorded.status());
+  *response = *std::move(recorded);
+  return grpc::Status::OK;
+}
+
+grpc::Status ConsentServiceImpl::RecordDischarge(grpc::ServerContext* context,
+                                                 const v1::RecordDischargeRequest* request,
+                                                 v1::RecordDischargeResponse* response) {
+  absl::StatusOr<std::string> user = CallerUserId(*context);
+  if (!user.ok()) return ToGrpcStatus(user.status());
+  absl::StatusOr<v1::RecordDischargeResponse> recorded = ledger_->RecordDischarge(*request, *user);
   if (!recorded.ok()) return ToGrpcStatus(recorded.status());
   *response = *std::move(recorded);
   return grpc::Status::OK;

@@ -27,8 +27,9 @@ class ConsentLedger {
   ConsentLedger(ConsentStore* store, RecordStore* records, const Clock* clock)
       : store_(store), records_(records), clock_(clock) {}
 
-  // The verdict for `scope` in `setting` at `at`, from the patient's ledger rows and the holder
-  // facts of its current coverage (none: the defaults). Errors: the stores'.
+  // The verdict for `scope` in `setting` at `at`, from the patient's ledger rows, the holder
+  // facts of its current coverage (none: the defaults) and the inpatient stay covering `at`
+  // (LedgerAt). Errors: the stores'.
   absl::StatusOr<ConsentVerdict> Evaluate(const std::string& patient_id, ConsentScope scope,
                                           ConsentSetting setting, absl::Time at);
 
@@ -42,6 +43,18 @@ class ConsentLedger {
   // ALREADY_EXISTS (ONSHI_REQUEST_ID_CONFLICT); the store's.
   absl::StatusOr<v1::RecordStaffConsentResponse> RecordStaff(
       const v1::RecordStaffConsentRequest& request, const std::string& user_id);
+
+  // RecordAdmission / RecordDischarge RPCs, `user_id` from the call's metadata (required: a
+  // clerk records these). The time defaults to the clock's now. Errors: INVALID_ARGUMENT
+  // (ONSHI_INVALID_USER_ID for an empty user id, ONSHI_INVALID_REQUEST_ID,
+  // ONSHI_INVALID_PATIENT_ID, ONSHI_INVALID_ARGUMENT for a bad time or one before the previous
+  // discharge / the admission); NOT_FOUND (ONSHI_PATIENT_NOT_FOUND); ALREADY_EXISTS
+  // (ONSHI_REQUEST_ID_CONFLICT); FAILED_PRECONDITION (ONSHI_ALREADY_ADMITTED /
+  // ONSHI_NOT_ADMITTED); the store's.
+  absl::StatusOr<v1::RecordAdmissionResponse> RecordAdmission(
+      const v1::RecordAdmissionRequest& request, const std::string& user_id);
+  absl::StatusOr<v1::RecordDischargeResponse> RecordDischarge(
+      const v1::RecordDischargeRequest& request, const std::string& user_id);
 
   // After a CheckQualification answered OK: when the request consented to 限度額 and names a
   // patient of the record, stores that staff-recorded consent (origin = request_id, `user_id`);
@@ -85,6 +98,12 @@ class ConsentServiceImpl final : public v1::ConsentService::Service {
   grpc::Status RecordStaffConsent(grpc::ServerContext* context,
                                   const v1::RecordStaffConsentRequest* request,
                                   v1::RecordStaffConsentResponse* response) override;
+  grpc::Status RecordAdmission(grpc::ServerContext* context,
+                               const v1::RecordAdmissionRequest* request,
+                               v1::RecordAdmissionResponse* response) override;
+  grpc::Status RecordDischarge(grpc::ServerContext* context,
+                               const v1::RecordDischargeRequest* request,
+                               v1::RecordDischargeResponse* response) override;
 
  private:
   ConsentLedger* const ledger_;

@@ -160,20 +160,24 @@ absl::Status MedicalInfoCoordinator::CheckConsent(const MedicalRequestEntry& ent
   const ConsentScope scope = medication ? ConsentScope::kMedication : ConsentScope::kCheckups;
   const v1::CareSetting asked =
       medication ? entry.medication_request.care_setting() : entry.checkups_request.care_setting();
-  // Unspecified is 外来, as in the request sent (NormalizeMedicationRequest).
+  const bool inpatient =
+      medication ? entry.medication_request.inpatient() : entry.checkups_request.inpatient();
+  // Unspecified is 外来, as in the request sent (NormalizeMedicationRequest); 入院 is sent as
+  // 訪問診療等 but judged as 入院.
   const ConsentSetting setting =
-      ConsentSettingFromTerminal(asked).value_or(ConsentSetting::kOutpatient);
+      inpatient ? ConsentSetting::kInpatient
+                : ConsentSettingFromTerminal(asked).value_or(ConsentSetting::kOutpatient);
   absl::StatusOr<std::optional<v1::CoverageVersion>> coverage =
       records_->GetCurrentCoverage(entry.patient_id);
   if (!coverage.ok()) return coverage.status();
   if (!coverage->has_value()) return MakeError(errors::kNoCoverage);
   absl::StatusOr<std::vector<StoredConsent>> stored = consents_->ListConsents(entry.patient_id);
   if (!stored.ok()) return stored.status();
-  std::vector<ConsentRecord> ledger;
-  ledger.reserve(stored->size());
-  for (const StoredConsent& row : *stored) ledger.push_back(row.record);
-  const ConsentVerdict verdict = EvaluateConsent(
-      ledger, scope, setting, HolderFactsFromCoverage((*coverage)->coverage()), now);
+  absl::StatusOr<std::vector<InpatientStay>> stays = consents_->ListStays(entry.patient_id);
+  if (!stays.ok()) return stays.status();
+  ConsentHolderFacts holder = HolderFactsFromCoverage((*coverage)->coverage());
+  const std::vector<ConsentRecord> ledger = LedgerAt(*stored, *stays, now, &holder);
+  const ConsentVerdict verdict = EvaluateConsent(ledger, scope, setting, holder, now);
   if (verdict.allowed()) return absl::OkStatus();
   Log(LogLevel::kInfo, kLog, MedicalInfoKindName(entry.kind), " request ", entry.request_id,
       " refused by the consent ledger (", ConsentRefusalName(verdict.refusal), "); nothing sent");

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -324,6 +325,42 @@ TEST_F(ConsentTest, ListConsentsShowsEachScopesWindowFromTheCheckin) {
                        " まで（カードリーダー）"));
     EXPECT_THAT(out, HasSubstr("特定健診情報: 不可 — 同意なし"));
   }
+  // The clerk records an admission and a discharge from the sample host; a second admission of
+  // an admitted patient is refused with the staff text; without --user nothing is recorded.
+  {
+    auto run_host = [&](const std::string& name, std::vector<std::string> args, int* exit_code) {
+      SpawnOptions spawn;
+      spawn.argv = {ONSHI_IT_SAMPLE_HOST_BINARY, "--socket", stack().socket_path()};
+      spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
+      spawn.stdout_path = stack().root() + "/sample_host." + name + ".out";
+      spawn.stderr_path = stack().root() + "/sample_host." + name + ".err";
+      spawn.wait_for_ready = false;
+      std::string error;
+      std::unique_ptr<Process> host = Process::Spawn(spawn, &error);
+      ASSERT_NE(host, nullptr) << error;
+      int status = 0;
+      ASSERT_TRUE(host->WaitForExit(kSettleTimeout, &status));
+      ASSERT_TRUE(WIFEXITED(status));
+      *exit_code = WEXITSTATUS(status);
+    };
+    int code = -1;
+    run_host("admit-anonymous", {"admit", "--patient", "it-con-list"}, &code);
+    EXPECT_EQ(code, 1);
+    EXPECT_THAT(ReadFile(stack().root() + "/sample_host.admit-anonymous.err"),
+                HasSubstr("ONSHI_INVALID_USER_ID"));
+    run_host("admit", {"--user", "clerk01", "admit", "--patient", "it-con-list"}, &code);
+    EXPECT_EQ(code, 0);
+    EXPECT_THAT(ReadFile(stack().root() + "/sample_host.admit.out"),
+                HasSubstr("入院を記録しました"));
+    run_host("admit-again", {"--user", "clerk01", "admit", "--patient", "it-con-list"}, &code);
+    EXPECT_EQ(code, 1);
+    EXPECT_THAT(ReadFile(stack().root() + "/sample_host.admit-again.err"),
+                HasSubstr("ONSHI_ALREADY_ADMITTED"));
+    run_host("discharge", {"--user", "clerk01", "discharge", "--patient", "it-con-list"}, &code);
+    EXPECT_EQ(code, 0);
+    EXPECT_THAT(ReadFile(stack().root() + "/sample_host.discharge.out"),
+                HasSubstr("退院を記録しました"));
+  }
   // The raw rows: all six scopes the face file answered.
   char* json = nullptr;
   size_t length = 0;
@@ -535,6 +572,89 @@ TEST_F(ConsentTest, StaffConsentIsIdempotentAndOnlyForKnownPatients) {
             ONSHI_NOT_FOUND);
   ErrorPtr error(err);
   EXPECT_STREQ(onshi_error_reason(error.get()), "ONSHI_PATIENT_NOT_FOUND");
+}
+
+// --- the inpatient stay (入院) --------------------------------------------------------------
+
+TEST_F(ConsentTest, ABedsideConsentLastsWhileAdmittedAndTheDischargeEndsIt) {
+  // The simulator releases this patient's 訪問診療等 requests past 24 hours (its standing
+  // 居宅同意): a terminal that honours the stay, since 入院 reaches it as 訪問診療等. onshi never
+  // learns that standing consent (docs/consent.md), so on onshi's side only the stay allows.
+  Register("home-care-consent", "it-con-inpatient");
+  onshi_error* err = nullptr;
+  // A clerk records admissions: without a user id the call is refused.
+  ASSERT_EQ(onshi_client_set_user_id(client(), "", nullptr), ONSHI_OK);
+  EXPECT_EQ(onshi_record_admission(client(), "it-con-adm-0001", "it-con-inpatient", 0, &err),
+            ONSHI_INVALID_ARGUMENT);
+  {
+    ErrorPtr error(err);
+    EXPECT_STREQ(onshi_error_reason(error.get()), "ONSHI_INVALID_USER_ID");
+  }
+  ASSERT_EQ(onshi_client_set_user_id(client(), "clerk-ward3", nullptr), ONSHI_OK);
+  struct NoUserIdAfter {
+    onshi_client* client;
+    ~NoUserIdAfter() { onshi_client_set_user_id(client, "", nullptr); }
+  } reset{client()};
+
+  // Admitted 50 hours ago, at the bedside reader an hour later: two days on, that consent's own
+  // 24 hours are long over.
+  const absl::Time now = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  const absl::Time admitted = now - absl::Hours(50);
+  err = nullptr;
+  ASSERT_EQ(onshi_record_admission(client(), "it-con-adm-0001", "it-con-inpatient",
+                                   absl::ToUnixMillis(admitted), &err),
+            ONSHI_OK)
+      << onshi_error_reason(err);
+  // Retried: the same stay. A second admission while admitted: refused.
+  ASSERT_EQ(onshi_record_admission(client(), "it-con-adm-0001", "it-con-inpatient",
+                                   absl::ToUnixMillis(admitted), nullptr),
+            ONSHI_OK);
+  EXPECT_EQ(onshi_record_admission(client(), "it-con-adm-0002", "it-con-inpatient", 0, &err),
+            ONSHI_FAILED_PRECONDITION);
+  {
+    ErrorPtr error(err);
+    EXPECT_STREQ(onshi_error_reason(error.get()), "ONSHI_ALREADY_ADMITTED");
+  }
+  CheckIn("home-care-consent", {kPharmacists}, admitted + absl::Hours(1));
+
+  // The ledger says so.
+  ConsentsPtr listed = List("it-con-inpatient", 0, ONSHI_CONSENT_SETTING_INPATIENT);
+  ASSERT_NE(listed, nullptr);
+  const int32_t medication = IndexOf(listed.get(), ONSHI_CONSENT_SCOPE_MEDICATION);
+  ASSERT_GE(medication, 0);
+  EXPECT_EQ(onshi_consents_allowed(listed.get(), medication), 1);
+  EXPECT_EQ(onshi_consents_while_admitted(listed.get(), medication), 1);
+  EXPECT_EQ(onshi_consents_valid_until_ms(listed.get(), medication), INT64_MAX);
+
+  // 外来 the same consent has expired; 入院 it is valid and the terminal is asked.
+  const int64_t before = TakenMedical(stack());
+  ExpectRefused(GetMedication(NewMedication("it-con-inpatient").get()), "ONSHI_CONSENT_EXPIRED");
+  EXPECT_EQ(TakenMedical(stack()), before);
+  MedicationOutcome bedside = GetMedication(
+      NewMedication("it-con-inpatient", "it-con-inp-med-0001", ONSHI_CARE_SETTING_INPATIENT).get());
+  ASSERT_EQ(bedside.status, ONSHI_OK) << bedside.Describe();
+  EXPECT_EQ(TakenMedical(stack()), before + 1);
+
+  // Discharged: the 入院 window is over, nothing reaches req/.
+  err = nullptr;
+  ASSERT_EQ(onshi_record_discharge(client(), "it-con-dis-0001", "it-con-inpatient", 0, &err),
+            ONSHI_OK)
+      << onshi_error_reason(err);
+  EXPECT_EQ(onshi_record_discharge(client(), "it-con-dis-0002", "it-con-inpatient", 0, &err),
+            ONSHI_FAILED_PRECONDITION);
+  {
+    ErrorPtr error(err);
+    EXPECT_STREQ(onshi_error_reason(error.get()), "ONSHI_NOT_ADMITTED");
+  }
+  ExpectRefused(
+      GetMedication(NewMedication("it-con-inpatient", "", ONSHI_CARE_SETTING_INPATIENT).get()),
+      "ONSHI_CONSENT_EXPIRED");
+  EXPECT_EQ(GetCheckups("it-con-inpatient", ONSHI_CARE_SETTING_INPATIENT).second,
+            "ONSHI_NO_CONSENT");
+  EXPECT_EQ(TakenMedical(stack()), before + 1);
+  ConsentsPtr after = List("it-con-inpatient", 0, ONSHI_CONSENT_SETTING_INPATIENT);
+  EXPECT_EQ(onshi_consents_allowed(after.get(), medication), 0);
+  EXPECT_EQ(onshi_consents_while_admitted(after.get(), medication), 0);
 }
 
 }  // namespace

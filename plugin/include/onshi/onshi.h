@@ -2043,6 +2043,11 @@ ONSHI_API const char* onshi_reference_numbers_result_message(
 #define ONSHI_CARE_SETTING_ONLINE 3
 /** Care setting: 救急時. Since 0.1. */
 #define ONSHI_CARE_SETTING_EMERGENCY 4
+/** Care setting: 入院 (bedside). OQSCD028 has no 入院: the terminal is asked as 訪問診療等, and
+ * onshi's consent ledger judges the request as 入院: a card-reader consent captured since the
+ * admission recorded with onshi_record_admission() lasts until onshi_record_discharge() or a
+ * revocation (docs/consent.md). Since 0.2. */
+#define ONSHI_CARE_SETTING_INPATIENT 5
 
 /**
  * A request for a patient's medication history. Since 0.1.
@@ -2155,7 +2160,7 @@ ONSHI_API onshi_status onshi_medication_request_set_include_treatments(
  * The care setting the information is asked for.
  *
  * @param request      The request; must not be NULL.
- * @param care_setting One of ONSHI_CARE_SETTING_*.
+ * @param care_setting One of ONSHI_CARE_SETTING_* (ONSHI_CARE_SETTING_INPATIENT since 0.2).
  * @param[out] err     Optional error out-parameter.
  * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, another value).
  * Thread-safety: one thread at a time per request. Since 0.1.
@@ -2255,7 +2260,7 @@ ONSHI_API onshi_status onshi_checkup_request_set_format(onshi_checkup_request* r
  * The care setting: one of ONSHI_CARE_SETTING_*.
  *
  * @param request      The request; must not be NULL.
- * @param care_setting One of ONSHI_CARE_SETTING_*.
+ * @param care_setting One of ONSHI_CARE_SETTING_* (ONSHI_CARE_SETTING_INPATIENT since 0.2).
  * @param[out] err     Optional error out-parameter.
  * @return ONSHI_OK, or ONSHI_INVALID_ARGUMENT (NULL request, another value).
  * Thread-safety: one thread at a time per request. Since 0.1.
@@ -3593,6 +3598,60 @@ ONSHI_API onshi_status onshi_consents_to_json(const onshi_consents* c, char** ou
 ONSHI_API onshi_status onshi_record_staff_consent(onshi_client* client, const char* request_id,
                                                   const char* patient_id,
                                                   onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * @return 1 when the scope is allowed by a consent captured during the patient's current
+ *         inpatient stay: valid while admitted (onshi_consents_valid_until_ms() is INT64_MAX),
+ *         until onshi_record_discharge() or a revocation at the card reader; 0 otherwise, for
+ *         NULL or out of range. Only a 入院 judgement (ONSHI_CONSENT_SETTING_INPATIENT) can say 1.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API int onshi_consents_while_admitted(const onshi_consents* c, int32_t i) ONSHI_NOEXCEPT;
+
+/**
+ * Records the patient's admission (入院, RecordAdmission). While the stay is open, card-reader
+ * consents captured since @p at_epoch_ms count as captured in 入院, and a medication or checkup
+ * request with ONSHI_CARE_SETTING_INPATIENT may use them until the discharge (or a revocation);
+ * consents captured before the admission keep their own 24-hour window. Needs the client's user
+ * id (onshi_client_set_user_id()): a clerk records admissions. Idempotent by @p request_id.
+ *
+ * @param client      The client; must not be NULL.
+ * @param request_id  8–64 characters of [A-Za-z0-9._-]; must not be NULL.
+ * @param patient_id  The host's patient id; must not be NULL.
+ * @param at_epoch_ms When the patient was admitted, milliseconds since the Unix epoch; 0: now.
+ * @param[out] err    Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (NULL argument, negative time; ONSHI_INVALID_USER_ID
+ *         when the client has no user id, ONSHI_INVALID_REQUEST_ID, ONSHI_INVALID_PATIENT_ID,
+ *         ONSHI_INVALID_ARGUMENT: before the discharge of the previous stay), ONSHI_NOT_FOUND
+ *         (ONSHI_PATIENT_NOT_FOUND), ONSHI_ALREADY_EXISTS (ONSHI_REQUEST_ID_CONFLICT: the
+ *         request_id admitted another patient), ONSHI_FAILED_PRECONDITION
+ *         (ONSHI_ALREADY_ADMITTED: a stay is open), ONSHI_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED.
+ *         Safe to retry. Nothing is handed out: nothing to free.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_record_admission(onshi_client* client, const char* request_id,
+                                              const char* patient_id, int64_t at_epoch_ms,
+                                              onshi_error** err) ONSHI_NOEXCEPT;
+
+/**
+ * Records the patient's discharge (RecordDischarge): the open stay ends at @p at_epoch_ms, and
+ * with it every 入院 permission it gave (a later 入院 request is refused, ONSHI_CONSENT_EXPIRED
+ * or ONSHI_NO_CONSENT, before anything is sent). Same rules as onshi_record_admission().
+ *
+ * @param client      The client; must not be NULL.
+ * @param request_id  8–64 characters of [A-Za-z0-9._-]; must not be NULL.
+ * @param patient_id  The host's patient id; must not be NULL.
+ * @param at_epoch_ms When the patient was discharged, milliseconds since the Unix epoch; 0: now.
+ * @param[out] err    Optional error out-parameter.
+ * @return ONSHI_OK; ONSHI_INVALID_ARGUMENT (as onshi_record_admission(); ONSHI_INVALID_ARGUMENT:
+ *         before the admission), ONSHI_NOT_FOUND (ONSHI_PATIENT_NOT_FOUND), ONSHI_ALREADY_EXISTS
+ *         (ONSHI_REQUEST_ID_CONFLICT), ONSHI_FAILED_PRECONDITION (ONSHI_NOT_ADMITTED: no stay is
+ *         open), ONSHI_UNAVAILABLE, ONSHI_DEADLINE_EXCEEDED. Safe to retry.
+ * Thread-safety: any thread. Since 0.2.
+ */
+ONSHI_API onshi_status onshi_record_discharge(onshi_client* client, const char* request_id,
+                                              const char* patient_id, int64_t at_epoch_ms,
+                                              onshi_error** err) ONSHI_NOEXCEPT;
 
 /** @} */
 /* --- Consent ledger: end -------------------------------------------------------------------- */

@@ -106,6 +106,28 @@ TEST(NormalizeCheckupsRequestTest, DefaultsAndChecksIds) {
   EXPECT_EQ(Reason(NormalizeCheckupsRequest(request).status()), "ONSHI_INVALID_PATIENT_ID");
 }
 
+TEST(NormalizeMedicationRequestTest, InpatientIsAskedAsHomeVisitAndContradictionsAreRefused) {
+  v1::GetMedicationHistoryRequest request = MedicationRequest();
+  request.set_inpatient(true);
+  absl::StatusOr<v1::GetMedicationHistoryRequest> normalized = NormalizeMedicationRequest(request);
+  ASSERT_TRUE(normalized.ok()) << normalized.status();
+  EXPECT_EQ(normalized->care_setting(), v1::CARE_SETTING_HOME_VISIT);
+  EXPECT_TRUE(normalized->inpatient());
+  request.set_care_setting(v1::CARE_SETTING_HOME_VISIT);
+  EXPECT_TRUE(NormalizeMedicationRequest(request).ok());
+  request.set_care_setting(v1::CARE_SETTING_OUTPATIENT);
+  EXPECT_EQ(Reason(NormalizeMedicationRequest(request).status()), "ONSHI_INVALID_ARGUMENT");
+  v1::GetCheckupsRequest checkups;
+  checkups.set_request_id("req-checkups-0001");
+  checkups.set_patient_id("P0001");
+  checkups.set_inpatient(true);
+  absl::StatusOr<v1::GetCheckupsRequest> checkup = NormalizeCheckupsRequest(checkups);
+  ASSERT_TRUE(checkup.ok()) << checkup.status();
+  EXPECT_EQ(checkup->care_setting(), v1::CARE_SETTING_HOME_VISIT);
+  checkups.set_care_setting(v1::CARE_SETTING_EMERGENCY);
+  EXPECT_EQ(Reason(NormalizeCheckupsRequest(checkups).status()), "ONSHI_INVALID_ARGUMENT");
+}
+
 TEST(ResolveMedicationMonthsTest, EmptyMonthsMeanTheWholeThirtySixMonthWindow) {
   absl::StatusOr<MonthRange> range = ResolveMedicationMonths(MedicationRequest(), kToday);
   ASSERT_TRUE(range.ok()) << range.status();

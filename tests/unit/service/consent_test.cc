@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "plugin/core/errors.h"
 #include "tests/unit/service/memory_consent_store.h"
@@ -256,6 +257,169 @@ TEST_F(ConsentLedgerTest, BatchRowsKeepLimitDataOnlyWhenTheRowConsented) {
     EXPECT_EQ(result.billing().limit_category_code().empty(), !kept);
     EXPECT_EQ(result.limit_certificate_changed(), kept);
   }
+}
+
+// --- inpatient stay (入院): RecordAdmission / RecordDischarge and the 入院 window ---
+
+class InpatientStayTest : public ConsentLedgerTest {
+ protected:
+  // A 薬剤 consent the patient gave at the card reader at `at` (24 h window, 外来 as stored).
+  void CardReaderConsent(const std::string& face_file_id, absl::Time at,
+                         v1::ConsentFlag flag = v1::CONSENT_FLAG_GIVEN) {
+    ConsentRecord record;
+    record.scope = ConsentScope::kMedication;
+    record.source = ConsentSource::kCardReader;
+    record.flag = flag;
+    record.captured_at = at;
+    record.available_until = at + kConsentWindow;
+    record.setting = ConsentSetting::kOutpatient;
+    ASSERT_TRUE(store_.AppendConsents("P1", CheckinConsentOrigin(face_file_id), "", {record}).ok());
+  }
+
+  void Admit(absl::Time at, const std::string& request_id = "adm-00000001") {
+    v1::RecordAdmissionRequest request;
+    request.set_request_id(request_id);
+    request.set_patient_id("P1");
+    *request.mutable_admitted_time() =
+        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(at));
+    absl::StatusOr<v1::RecordAdmissionResponse> admitted =
+        ledger_.RecordAdmission(request, "clerk07");
+    ASSERT_TRUE(admitted.ok()) << admitted.status();
+  }
+
+  void Discharge(absl::Time at) {
+    v1::RecordDischargeRequest request;
+    request.set_request_id("dis-00000001");
+    request.set_patient_id("P1");
+    *request.mutable_discharged_time() =
+        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(at));
+    absl::StatusOr<v1::RecordDischargeResponse> discharged =
+        ledger_.RecordDischarge(request, "clerk07");
+    ASSERT_TRUE(discharged.ok()) << discharged.status();
+  }
+
+  ConsentVerdict Judge(ConsentSetting setting, absl::Time at) {
+    absl::StatusOr<ConsentVerdict> verdict =
+        ledger_.Evaluate("P1", ConsentScope::kMedication, setting, at);
+    EXPECT_TRUE(verdict.ok()) << verdict.status();
+    return verdict.value_or(ConsentVerdict());
+  }
+
+  const absl::Time t0_ = clock_.now;
+};
+
+TEST_F(InpatientStayTest, AConsentCapturedAfterAdmissionLastsPastTheDayWhileAdmitted) {
+  Admit(t0_);
+  CardReaderConsent("F-bedside-1", t0_ + absl::Hours(1));
+  const ConsentVerdict inpatient = Judge(ConsentSetting::kInpatient, t0_ + absl::Hours(49));
+  EXPECT_TRUE(inpatient.allowed()) << inpatient.status;
+  EXPECT_EQ(inpatient.basis, ConsentBasis::kInpatientStay);
+  EXPECT_EQ(inpatient.valid_until, absl::InfiniteFuture());
+  // Outside the 入院 setting the row keeps its own 24 hours.
+  EXPECT_EQ(Judge(ConsentSetting::kOutpatient, t0_ + absl::Hours(49)).refusal,
+            ConsentRefusal::kExpired);
+  // The row itself is stored as captured.
+  EXPECT_EQ(store_.All().back().record.setting, ConsentSetting::kOutpatient);
+}
+
+TEST_F(InpatientStayTest, TheDischargeEndsTheWindow) {
+  Admit(t0_);
+  CardReaderConsent("F-bedside-1", t0_ + absl::Hours(1));
+  Discharge(t0_ + absl::Hours(48));
+  EXPECT_TRUE(Judge(ConsentSetting::kInpatient, t0_ + absl::Hours(47)).allowed());
+  const ConsentVerdict after = Judge(ConsentSetting::kInpatient, t0_ + absl::Hours(48));
+  EXPECT_FALSE(after.allowed());
+  EXPECT_EQ(after.refusal, ConsentRefusal::kExpired);
+  EXPECT_EQ(ReasonOf(ConsentRefusalError(after, ConsentScope::kMedication)),
+            "ONSHI_CONSENT_EXPIRED");
+}
+
+TEST_F(InpatientStayTest, AConsentCapturedBeforeAdmissionKeepsItsOwnWindow) {
+  CardReaderConsent("F-reception-1", t0_ - absl::Hours(1));
+  Admit(t0_);
+  const ConsentVerdict early = Judge(ConsentSetting::kInpatient, t0_ + absl::Hours(2));
+  EXPECT_TRUE(early.allowed());
+  EXPECT_EQ(early.basis, ConsentBasis::kConsent);
+  EXPECT_EQ(early.valid_until, t0_ + absl::Hours(23));
+  EXPECT_EQ(Judge(ConsentSetting::kInpatient, t0_ + absl::Hours(25)).refusal,
+            ConsentRefusal::kExpired);
+}
+
+TEST_F(InpatientStayTest, ARevocationAtTheReaderStillWithdrawsTheConsent) {
+  Admit(t0_);
+  CardReaderConsent("F-bedside-1", t0_ + absl::Hours(1));
+  CardReaderConsent("F-bedside-2", t0_ + absl::Hours(30), v1::CONSENT_FLAG_NOT_GIVEN);
+  EXPECT_TRUE(Judge(ConsentSetting::kInpatient, t0_ + absl::Hours(29)).allowed());
+  EXPECT_EQ(Judge(ConsentSetting::kInpatient, t0_ + absl::Hours(31)).refusal,
+            ConsentRefusal::kNoConsent);
+}
+
+TEST_F(InpatientStayTest, ListShowsTheStayAndTheWhileAdmittedVerdict) {
+  Admit(t0_);
+  CardReaderConsent("F-bedside-1", t0_ + absl::Hours(1));
+  v1::ListConsentsRequest request;
+  request.set_patient_id("P1");
+  request.set_setting(v1::CONSENT_SETTING_INPATIENT);
+  *request.mutable_at_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(t0_ + absl::Hours(49)));
+  absl::StatusOr<v1::ListConsentsResponse> listed = ledger_.List(request);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->stay().admission_request_id(), "adm-00000001");
+  EXPECT_EQ(listed->stay().admitted_by(), "clerk07");
+  EXPECT_FALSE(listed->stay().has_discharged_time());
+  const v1::ScopeVerdict& medication = listed->verdicts(2);
+  ASSERT_EQ(medication.scope(), v1::CONSENT_SCOPE_MEDICATION);
+  EXPECT_TRUE(medication.allowed());
+  EXPECT_TRUE(medication.while_admitted());
+  EXPECT_FALSE(medication.has_valid_until());
+  // Before the admission: no stay shown.
+  *request.mutable_at_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(t0_ - absl::Hours(1)));
+  listed = ledger_.List(request);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_FALSE(listed->has_stay());
+  EXPECT_FALSE(listed->verdicts(2).while_admitted());
+}
+
+TEST_F(InpatientStayTest, AdmissionAndDischargeFollowTheirRules) {
+  v1::RecordAdmissionRequest admission;
+  admission.set_request_id("adm-00000001");
+  admission.set_patient_id("P1");
+  // A clerk records it: no user id, no admission.
+  EXPECT_EQ(ReasonOf(ledger_.RecordAdmission(admission, "").status()), "ONSHI_INVALID_USER_ID");
+  absl::StatusOr<v1::RecordAdmissionResponse> first = ledger_.RecordAdmission(admission, "clerk07");
+  ASSERT_TRUE(first.ok()) << first.status();
+  // Unset time: now.
+  EXPECT_EQ(first->stay().admitted_time().seconds(), absl::ToUnixSeconds(t0_));
+  // Retried: the same stay; another admission while open: refused.
+  clock_.now = t0_ + absl::Hours(1);
+  absl::StatusOr<v1::RecordAdmissionResponse> retried =
+      ledger_.RecordAdmission(admission, "clerk07");
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->stay().admitted_time().seconds(), absl::ToUnixSeconds(t0_));
+  admission.set_request_id("adm-00000002");
+  EXPECT_EQ(ReasonOf(ledger_.RecordAdmission(admission, "clerk07").status()),
+            "ONSHI_ALREADY_ADMITTED");
+  admission.set_patient_id("P404");
+  EXPECT_EQ(ReasonOf(ledger_.RecordAdmission(admission, "clerk07").status()),
+            "ONSHI_PATIENT_NOT_FOUND");
+  admission.set_request_id("bad id");
+  EXPECT_EQ(ReasonOf(ledger_.RecordAdmission(admission, "clerk07").status()),
+            "ONSHI_INVALID_REQUEST_ID");
+
+  v1::RecordDischargeRequest discharge;
+  discharge.set_request_id("dis-00000001");
+  discharge.set_patient_id("P1");
+  EXPECT_EQ(ReasonOf(ledger_.RecordDischarge(discharge, "").status()), "ONSHI_INVALID_USER_ID");
+  absl::StatusOr<v1::RecordDischargeResponse> out = ledger_.RecordDischarge(discharge, "clerk08");
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->stay().discharged_time().seconds(), absl::ToUnixSeconds(clock_.now));
+  EXPECT_EQ(out->stay().discharged_by(), "clerk08");
+  discharge.set_request_id("dis-00000002");
+  EXPECT_EQ(ReasonOf(ledger_.RecordDischarge(discharge, "clerk08").status()), "ONSHI_NOT_ADMITTED");
+  discharge.set_patient_id("P404");
+  EXPECT_EQ(ReasonOf(ledger_.RecordDischarge(discharge, "clerk08").status()),
+            "ONSHI_PATIENT_NOT_FOUND");
 }
 
 }  // namespace

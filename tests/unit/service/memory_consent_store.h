@@ -63,6 +63,67 @@ class MemoryConsentStore final : public ConsentStore {
     return out;
   }
 
+  absl::StatusOr<InpatientStay> RecordAdmission(const std::string& patient_id,
+                                                const std::string& request_id,
+                                                absl::Time admitted_at,
+                                                const std::string& user_id) override {
+    if (patient_id.empty() || request_id.empty() || user_id.empty()) {
+      return MakeError(errors::kInvalidArgument, "empty");
+    }
+    if (patient_exists && !patient_exists(patient_id)) return MakeError(errors::kPatientNotFound);
+    absl::MutexLock lock(&mu_);
+    for (const InpatientStay& stay : stays_) {
+      if (stay.admission_request_id != request_id) continue;
+      if (stay.patient_id != patient_id) return MakeError(errors::kRequestIdConflict, "id");
+      return stay;
+    }
+    for (const InpatientStay& stay : stays_) {
+      if (stay.patient_id != patient_id) continue;
+      if (!stay.discharged_at.has_value()) return MakeError(errors::kAlreadyAdmitted);
+      if (admitted_at < *stay.discharged_at) return MakeError(errors::kInvalidArgument, "time");
+    }
+    InpatientStay stay;
+    stay.patient_id = patient_id;
+    stay.admitted_at = admitted_at;
+    stay.admission_request_id = request_id;
+    stay.admitted_by = user_id;
+    stays_.push_back(stay);
+    return stay;
+  }
+
+  absl::StatusOr<InpatientStay> RecordDischarge(const std::string& patient_id,
+                                                const std::string& request_id,
+                                                absl::Time discharged_at,
+                                                const std::string& user_id) override {
+    if (patient_id.empty() || request_id.empty() || user_id.empty()) {
+      return MakeError(errors::kInvalidArgument, "empty");
+    }
+    absl::MutexLock lock(&mu_);
+    for (const InpatientStay& stay : stays_) {
+      if (stay.discharge_request_id != request_id) continue;
+      if (stay.patient_id != patient_id) return MakeError(errors::kRequestIdConflict, "id");
+      return stay;
+    }
+    for (InpatientStay& stay : stays_) {
+      if (stay.patient_id != patient_id || stay.discharged_at.has_value()) continue;
+      if (discharged_at < stay.admitted_at) return MakeError(errors::kInvalidArgument, "time");
+      stay.discharged_at = discharged_at;
+      stay.discharge_request_id = request_id;
+      stay.discharged_by = user_id;
+      return stay;
+    }
+    return MakeError(errors::kNotAdmitted);
+  }
+
+  absl::StatusOr<std::vector<InpatientStay>> ListStays(const std::string& patient_id) override {
+    absl::MutexLock lock(&mu_);
+    std::vector<InpatientStay> out;
+    for (const InpatientStay& stay : stays_) {
+      if (stay.patient_id == patient_id) out.push_back(stay);
+    }
+    return out;
+  }
+
   std::vector<StoredConsent> All() {
     absl::MutexLock lock(&mu_);
     return rows_;
@@ -71,6 +132,7 @@ class MemoryConsentStore final : public ConsentStore {
  private:
   absl::Mutex mu_;
   std::vector<StoredConsent> rows_ ABSL_GUARDED_BY(mu_);
+  std::vector<InpatientStay> stays_ ABSL_GUARDED_BY(mu_);
   int appends_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

@@ -185,5 +185,90 @@ TEST_F(SqliteConsentStoreTest, RowsChangedBehindTheStoreAreReadAsTheyAreOrRefuse
   EXPECT_EQ(rows[0].record.flag, v1::CONSENT_FLAG_DIFFICULT);
 }
 
+// --- inpatient stays (table inpatient_stays, migration "inpatient stays") ---
+
+TEST_F(SqliteConsentStoreTest, AStayIsOpenedAndClosedOnceAndSurvivesAReopen) {
+  AddPatient("p-1");
+  absl::StatusOr<InpatientStay> admitted =
+      consents_->RecordAdmission("p-1", "adm-0001", at_, "clerk07");
+  ASSERT_TRUE(admitted.ok()) << admitted.status();
+  EXPECT_EQ(admitted->admitted_at, at_);
+  EXPECT_FALSE(admitted->discharged_at.has_value());
+  EXPECT_EQ(admitted->admitted_by, "clerk07");
+  EXPECT_TRUE(admitted->Covers(at_ + absl::Hours(100)));
+  EXPECT_FALSE(admitted->Covers(at_ - absl::Microseconds(1)));
+
+  // A retry returns the stay; a second admission while it is open is refused.
+  absl::StatusOr<InpatientStay> again =
+      consents_->RecordAdmission("p-1", "adm-0001", at_ + absl::Hours(1), "clerk08");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->admitted_at, at_);
+  EXPECT_EQ(again->admitted_by, "clerk07");
+  EXPECT_EQ(Reason(consents_->RecordAdmission("p-1", "adm-0002", at_, "clerk07").status()),
+            "ONSHI_ALREADY_ADMITTED");
+
+  const absl::Time out = at_ + absl::Hours(50) + absl::Microseconds(7);
+  absl::StatusOr<InpatientStay> discharged =
+      consents_->RecordDischarge("p-1", "dis-0001", out, "clerk09");
+  ASSERT_TRUE(discharged.ok()) << discharged.status();
+  ASSERT_TRUE(discharged->discharged_at.has_value());
+  EXPECT_EQ(*discharged->discharged_at, out);
+  EXPECT_EQ(discharged->discharged_by, "clerk09");
+  EXPECT_FALSE(discharged->Covers(out));
+  EXPECT_TRUE(discharged->Covers(out - absl::Microseconds(1)));
+  // Retried: the same stay; discharged again under another id: nothing open.
+  absl::StatusOr<InpatientStay> retried =
+      consents_->RecordDischarge("p-1", "dis-0001", out + absl::Hours(1), "clerk09");
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(*retried->discharged_at, out);
+  EXPECT_EQ(Reason(consents_->RecordDischarge("p-1", "dis-0002", out, "clerk09").status()),
+            "ONSHI_NOT_ADMITTED");
+
+  Open();
+  absl::StatusOr<std::vector<InpatientStay>> stays = consents_->ListStays("p-1");
+  ASSERT_TRUE(stays.ok()) << stays.status();
+  ASSERT_EQ(stays->size(), 1u);
+  EXPECT_EQ((*stays)[0].admission_request_id, "adm-0001");
+  EXPECT_EQ((*stays)[0].discharge_request_id, "dis-0001");
+  EXPECT_EQ((*stays)[0].admitted_at, at_);
+  EXPECT_EQ((*stays)[0].discharged_at, out);
+}
+
+TEST_F(SqliteConsentStoreTest, StaysAreRefusedWhenTheyContradictTheRecord) {
+  AddPatient("p-1");
+  AddPatient("p-2");
+  EXPECT_EQ(Reason(consents_->RecordAdmission("p-9", "adm-0009", at_, "clerk07").status()),
+            "ONSHI_PATIENT_NOT_FOUND");
+  EXPECT_EQ(Reason(consents_->RecordDischarge("p-1", "dis-0001", at_, "clerk07").status()),
+            "ONSHI_NOT_ADMITTED");
+  EXPECT_EQ(Reason(consents_->RecordAdmission("p-1", "adm-0001", at_, "").status()),
+            "ONSHI_INVALID_ARGUMENT");
+  EXPECT_EQ(
+      Reason(consents_->RecordAdmission("p-1", "adm-0001", absl::InfiniteFuture(), "c").status()),
+      "ONSHI_INVALID_ARGUMENT");
+  ASSERT_TRUE(consents_->RecordAdmission("p-1", "adm-0001", at_, "clerk07").ok());
+  // The same request id for another patient.
+  EXPECT_EQ(Reason(consents_->RecordAdmission("p-2", "adm-0001", at_, "clerk07").status()),
+            "ONSHI_REQUEST_ID_CONFLICT");
+  // A discharge before the admission.
+  EXPECT_EQ(
+      Reason(consents_->RecordDischarge("p-1", "dis-0001", at_ - absl::Seconds(1), "c").status()),
+      "ONSHI_INVALID_ARGUMENT");
+  ASSERT_TRUE(consents_->RecordDischarge("p-1", "dis-0001", at_ + absl::Hours(2), "c").ok());
+  // A new stay may not start before the previous one ended; at its end it may.
+  EXPECT_EQ(
+      Reason(consents_->RecordAdmission("p-1", "adm-0002", at_ + absl::Hours(1), "c").status()),
+      "ONSHI_INVALID_ARGUMENT");
+  ASSERT_TRUE(consents_->RecordAdmission("p-1", "adm-0002", at_ + absl::Hours(2), "c").ok());
+  absl::StatusOr<std::vector<InpatientStay>> stays = consents_->ListStays("p-1");
+  ASSERT_TRUE(stays.ok());
+  ASSERT_EQ(stays->size(), 2u);
+  EXPECT_TRUE((*stays)[0].discharged_at.has_value());
+  EXPECT_FALSE((*stays)[1].discharged_at.has_value());
+  absl::StatusOr<std::vector<InpatientStay>> other = consents_->ListStays("p-2");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty());
+}
+
 }  // namespace
 }  // namespace onshi
