@@ -137,6 +137,39 @@ absl::Status CheckStayInput(const std::string& patient_id, const std::string& re
   return absl::OkStatus();
 }
 
+// What admissions and discharges share: one write transaction that replays the stay `by`
+// (kStayByAdmission / kStayByDischarge) already recorded under `request_id` — for the same
+// patient only (ONSHI_REQUEST_ID_CONFLICT naming `what` otherwise) —, else runs `change` and
+// reads the stay back under the request_id.
+template <typename Change>
+absl::StatusOr<InpatientStay> ChangeStay(SqliteStore& store, const Sql& by,
+                                         const std::string& patient_id,
+                                         const std::string& request_id, absl::string_view what,
+                                         Change&& change) {
+  InpatientStay result;
+  absl::Status status =
+      StoreAccess::RunInTransaction(store, /*write=*/true, [&](Connection& connection) {
+        absl::StatusOr<std::vector<StayRow>> same = Stays(connection, by, request_id);
+        if (!same.ok()) return same.status();
+        if (same->empty()) {
+          if (absl::Status s = change(connection); !s.ok()) return s;
+          same = Stays(connection, by, request_id);
+          if (!same.ok()) return same.status();
+          if (same->empty()) {
+            return MakeError(errors::kInternal, absl::StrCat("the recorded ", what, " is missing"));
+          }
+        } else if (same->front().stay.patient_id != patient_id) {
+          return MakeError(
+              errors::kRequestIdConflict,
+              absl::StrCat("the request_id already recorded the ", what, " of another patient"));
+        }
+        result = same->front().stay;
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return result;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<StoredConsent>> SqliteConsentStore::AppendConsents(
@@ -212,29 +245,22 @@ absl::StatusOr<InpatientStay> SqliteConsentStore::RecordAdmission(const std::str
   if (absl::Status s = CheckStayInput(patient_id, request_id, admitted_at, user_id); !s.ok()) {
     return s;
   }
-  InpatientStay result;
-  absl::Status status =
-      StoreAccess::RunInTransaction(*store_, /*write=*/true, [&](Connection& connection) {
-        absl::StatusOr<std::vector<StayRow>> same = Stays(connection, kStayByAdmission, request_id);
-        if (!same.ok()) return same.status();
-        if (!same->empty()) {
-          if (same->front().stay.patient_id != patient_id) {
-            return MakeError(errors::kRequestIdConflict,
-                             "the request_id already recorded an admission of another patient");
-          }
-          result = same->front().stay;
-          return absl::OkStatus();
-        }
+  return ChangeStay(
+      *store_, kStayByAdmission, patient_id, request_id, "admission",
+      [&](Connection& connection) -> absl::Status {
         absl::StatusOr<bool> patient = store_sqlite::PatientExists(connection, patient_id);
         if (!patient.ok()) return patient.status();
         if (!*patient) return MakeError(errors::kPatientNotFound);
         absl::StatusOr<std::vector<StayRow>> stays = Stays(connection, kStaysByPatient, patient_id);
         if (!stays.ok()) return stays.status();
         for (const StayRow& row : *stays) {
-          if (!row.stay.discharged_at.has_value()) return MakeError(errors::kAlreadyAdmitted);
+          if (!row.stay.discharged_at.has_value()) {
+            return MakeError(errors::kAlreadyAdmitted);
+          }
           if (admitted_at < *row.stay.discharged_at) {
             return store_sqlite::InvalidArgument(
-                "admitted_time is before the discharge of the patient's previous stay");
+                "admitted_time is before the discharge of the patient's previous "
+                "stay");
           }
         }
         Statement insert = connection.Prepare(kInsertStay);
@@ -242,16 +268,8 @@ absl::StatusOr<InpatientStay> SqliteConsentStore::RecordAdmission(const std::str
         insert.BindInt64(2, store_sqlite::ToMicros(admitted_at));
         insert.BindBlob(3, request_id);
         insert.BindBlob(4, user_id);
-        if (absl::Status s = insert.Run(); !s.ok()) return s;
-        absl::StatusOr<std::vector<StayRow>> opened =
-            Stays(connection, kStayByAdmission, request_id);
-        if (!opened.ok()) return opened.status();
-        if (opened->empty()) return MakeError(errors::kInternal, "the inserted stay is missing");
-        result = opened->front().stay;
-        return absl::OkStatus();
+        return insert.Run();
       });
-  if (!status.ok()) return status;
-  return result;
 }
 
 absl::StatusOr<InpatientStay> SqliteConsentStore::RecordDischarge(const std::string& patient_id,
@@ -261,19 +279,9 @@ absl::StatusOr<InpatientStay> SqliteConsentStore::RecordDischarge(const std::str
   if (absl::Status s = CheckStayInput(patient_id, request_id, discharged_at, user_id); !s.ok()) {
     return s;
   }
-  InpatientStay result;
-  absl::Status status =
-      StoreAccess::RunInTransaction(*store_, /*write=*/true, [&](Connection& connection) {
-        absl::StatusOr<std::vector<StayRow>> same = Stays(connection, kStayByDischarge, request_id);
-        if (!same.ok()) return same.status();
-        if (!same->empty()) {
-          if (same->front().stay.patient_id != patient_id) {
-            return MakeError(errors::kRequestIdConflict,
-                             "the request_id already recorded a discharge of another patient");
-          }
-          result = same->front().stay;
-          return absl::OkStatus();
-        }
+  return ChangeStay(
+      *store_, kStayByDischarge, patient_id, request_id, "discharge",
+      [&](Connection& connection) -> absl::Status {
         absl::StatusOr<std::vector<StayRow>> stays = Stays(connection, kStaysByPatient, patient_id);
         if (!stays.ok()) return stays.status();
         const StayRow* open = nullptr;
@@ -289,16 +297,8 @@ absl::StatusOr<InpatientStay> SqliteConsentStore::RecordDischarge(const std::str
         update.BindInt64(2, store_sqlite::ToMicros(discharged_at));
         update.BindBlob(3, request_id);
         update.BindBlob(4, user_id);
-        if (absl::Status s = update.Run(); !s.ok()) return s;
-        absl::StatusOr<std::vector<StayRow>> closed =
-            Stays(connection, kStayByDischarge, request_id);
-        if (!closed.ok()) return closed.status();
-        if (closed->empty()) return MakeError(errors::kInternal, "the closed stay is missing");
-        result = closed->front().stay;
-        return absl::OkStatus();
+        return update.Run();
       });
-  if (!status.ok()) return status;
-  return result;
 }
 
 absl::StatusOr<std::vector<InpatientStay>> SqliteConsentStore::ListStays(
