@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -533,6 +534,20 @@ CheckOutcome Check(onshi_client* client, const onshi_check_request* request) {
     EXPECT_EQ(onshi_error_code(err), status);
   }
   return outcome;
+}
+
+std::vector<CheckOutcome> CheckAtOnce(onshi_client* client,
+                                      const std::vector<RequestPtr>& requests) {
+  std::vector<std::future<CheckOutcome>> running;
+  running.reserve(requests.size());
+  for (const RequestPtr& request : requests) {
+    const onshi_check_request* r = request.get();
+    running.push_back(std::async(std::launch::async, [client, r] { return Check(client, r); }));
+  }
+  std::vector<CheckOutcome> outcomes;
+  outcomes.reserve(running.size());
+  for (std::future<CheckOutcome>& f : running) outcomes.push_back(f.get());
+  return outcomes;
 }
 
 v1::CheckQualificationResponse ResponseOf(const onshi_qualification* q) {

@@ -211,6 +211,9 @@ struct CheckOutcome {
   int32_t outcome() const { return onshi_qualification_outcome(result.get()); }
 };
 CheckOutcome Check(onshi_client* client, const onshi_check_request* request);
+// Runs every request at once, each on its own thread; the outcomes in the requests' order.
+std::vector<CheckOutcome> CheckAtOnce(onshi_client* client,
+                                      const std::vector<RequestPtr>& requests);
 
 // The result as the onshi.v1.CheckQualificationResponse it is the JSON of.
 v1::CheckQualificationResponse ResponseOf(const onshi_qualification* q);

@@ -1,10 +1,8 @@
-// The outage workflow end to end (reliability.md E1, E3, E6 compressed; docs/outage.md):
-// onshi-terminal-sim stopped (a silent terminal), checks through libonshi.so, onshid restarted
-// with its queue, the simulator back, the queue drained with the original visit date, review
-// items for contradicting answers, and the claims view.
+// The outage workflow end to end (reliability.md E1–E3; E4 in outage_core_test, E6 in
+// long_outage_test.cc; docs/outage.md): onshi-terminal-sim stopped (a silent terminal), checks
+// through libonshi.so, onshid restarted with its queue, the simulator back, the queue drained
+// with the original visit date, review items for contradicting answers, and the claims view.
 
-#include <chrono>
-#include <future>
 #include <iostream>
 #include <set>
 #include <string>
@@ -58,14 +56,7 @@ class OutageWorkflowTest : public SharedStackTest<OutageWorkflowTest> {
       spec.timeout_ms = stack().check_timeout_ms();
       requests.push_back(NewRequestFor(PatientByScenario(scenario), spec));
     }
-    std::vector<std::future<CheckOutcome>> running;
-    for (const RequestPtr& request : requests) {
-      const onshi_check_request* r = request.get();
-      running.push_back(std::async(std::launch::async, [r] { return Check(client(), r); }));
-    }
-    std::vector<CheckOutcome> outcomes;
-    for (auto& f : running) outcomes.push_back(f.get());
-    return outcomes;
+    return CheckAtOnce(client(), requests);
   }
 
   static std::set<std::string> QueuedIds() {
