@@ -3,7 +3,6 @@
 // onshi_register_reference_numbers with its outcomes.
 
 #include <memory>
-#include <new>
 #include <string>
 #include <utility>
 
@@ -13,7 +12,6 @@
 #include "onshi/v1/batch_service.pb.h"
 #include "onshi/v1/reference_number_service.pb.h"
 #include "plugin/capi/capi_internal.h"
-#include "plugin/common/ids.h"
 
 struct onshi_batch_request {
   onshi::v1::RunBatchCheckRequest message;
@@ -36,12 +34,14 @@ struct onshi_reference_numbers {
 
 namespace {
 
+using onshi::capi::BuilderRequestId;
 using onshi::capi::CheckText;
 using onshi::capi::Guarded;
-using onshi::capi::HandOut;
 using onshi::capi::GuardedValue;
 using onshi::capi::GuardedVoid;
+using onshi::capi::HandOut;
 using onshi::capi::InvalidArgument;
+using onshi::capi::NewBuilder;
 using onshi::capi::Text;
 using onshi::capi::ToTimeout;
 
@@ -92,11 +92,7 @@ const char* OutcomeText(const onshi_reference_numbers* o, int32_t i, Getter&& ge
 extern "C" {
 
 onshi_batch_request* onshi_batch_request_new(void) noexcept {
-  return GuardedValue<onshi_batch_request*>(nullptr, [] {
-    auto* request = new (std::nothrow) onshi_batch_request();
-    if (request != nullptr) request->message.set_request_id(onshi::NewRequestId());
-    return request;
-  });
+  return NewBuilder<onshi_batch_request>();
 }
 
 void onshi_batch_request_free(onshi_batch_request* request) noexcept {
@@ -116,8 +112,7 @@ onshi_status onshi_batch_request_set_request_id(onshi_batch_request* request,
 }
 
 const char* onshi_batch_request_request_id(const onshi_batch_request* request) noexcept {
-  return GuardedValue<const char*>(
-      "", [&] { return request == nullptr ? "" : request->message.request_id().c_str(); });
+  return BuilderRequestId(request);
 }
 
 onshi_status onshi_batch_request_set_confirmation_date(onshi_batch_request* request,

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 
 #include "absl/status/status.h"
@@ -21,6 +22,7 @@
 #include "onshi/onshi.h"
 #include "onshi/v1/eligibility_service.pb.h"
 #include "plugin/client/client.h"
+#include "plugin/common/ids.h"
 
 struct onshi_error {
   onshi_status code = ONSHI_OK;
@@ -131,6 +133,39 @@ void GuardedVoid(Body&& body) noexcept {
 
 // Borrowed C string for a getter: never NULL.
 inline const char* Text(const std::string& s) { return s.c_str(); }
+
+// Request builders (onshi_check_request, onshi_batch_request, …): opaque structs whose `message`
+// is a request proto with a request_id. The bodies their _new, set_<text> and request_id
+// functions share.
+
+// A new builder with a fresh request_id; nullptr when memory runs out.
+template <typename Builder>
+Builder* NewBuilder() noexcept {
+  return GuardedValue<Builder*>(nullptr, [] {
+    auto* builder = new (std::nothrow) Builder();
+    if (builder != nullptr) builder->message.set_request_id(NewRequestId());
+    return builder;
+  });
+}
+
+// Copies `value` into the field `setter` selects, after the NULL/UTF-8 check.
+template <typename Builder, typename Setter>
+onshi_status SetBuilderText(const char* function, Builder* builder, const char* value,
+                            onshi_error** err, Setter&& setter) noexcept {
+  return Guarded(function, err, [&]() -> absl::Status {
+    if (builder == nullptr) return InvalidArgument(function, "request is NULL");
+    if (absl::Status s = CheckText(value, function, "value"); !s.ok()) return s;
+    setter(&builder->message, std::string(value));
+    return absl::OkStatus();
+  });
+}
+
+// The builder's request_id; "" for NULL.
+template <typename Builder>
+const char* BuilderRequestId(const Builder* builder) noexcept {
+  return GuardedValue<const char*>(
+      "", [&] { return builder == nullptr ? "" : Text(builder->message.request_id()); });
+}
 
 }  // namespace onshi::capi
 

@@ -1,6 +1,5 @@
 // The qualification check: the request builder, the call, and the result's getters.
 
-#include <new>
 #include <string>
 #include <utility>
 
@@ -10,7 +9,6 @@
 #include "onshi/v1/eligibility_service.pb.h"
 #include "onshi/v1/oqs_documents.pb.h"
 #include "plugin/capi/capi_internal.h"
-#include "plugin/common/ids.h"
 
 // The public constants mirror the contract's enums by value.
 static_assert(ONSHI_OUTCOME_UNSPECIFIED == onshi::v1::CHECK_OUTCOME_UNSPECIFIED);
@@ -29,33 +27,21 @@ static_assert(ONSHI_VALIDITY_VALID_UNREGISTERED ==
 
 namespace {
 
-using onshi::capi::CheckText;
-using onshi::capi::CopyOut;
+using onshi::capi::BuilderRequestId;
 using onshi::capi::Guarded;
 using onshi::capi::GuardedValue;
 using onshi::capi::GuardedVoid;
 using onshi::capi::HandOut;
 using onshi::capi::InvalidArgument;
 using onshi::capi::JsonOut;
+using onshi::capi::NewBuilder;
+using onshi::capi::SetBuilderText;
 using onshi::capi::Text;
-using onshi::capi::ToJson;
 using onshi::capi::ToTimeout;
 
 using Request = onshi::v1::CheckQualificationRequest;
 using Response = onshi::v1::CheckQualificationResponse;
 using Record = onshi::v1::QualificationRecord;
-
-// Copies `value` into the field `setter` selects, after the NULL/UTF-8 check.
-template <typename Setter>
-onshi_status SetText(const char* function, onshi_check_request* request, const char* value,
-                     onshi_error** err, Setter&& setter) noexcept {
-  return Guarded(function, err, [&]() -> absl::Status {
-    if (request == nullptr) return InvalidArgument(function, "request is NULL");
-    if (absl::Status s = CheckText(value, function, "value"); !s.ok()) return s;
-    setter(&request->message, std::string(value));
-    return absl::OkStatus();
-  });
-}
 
 // A string of the response, "" for a NULL result.
 template <typename Getter>
@@ -97,11 +83,7 @@ const auto& Changes(const Response& r) { return r.record_write().changes(); }
 extern "C" {
 
 onshi_check_request* onshi_check_request_new(void) noexcept {
-  return GuardedValue<onshi_check_request*>(nullptr, [] {
-    auto* request = new (std::nothrow) onshi_check_request();
-    if (request != nullptr) request->message.set_request_id(onshi::NewRequestId());
-    return request;
-  });
+  return NewBuilder<onshi_check_request>();
 }
 
 void onshi_check_request_free(onshi_check_request* request) noexcept {
@@ -111,64 +93,63 @@ void onshi_check_request_free(onshi_check_request* request) noexcept {
 onshi_status onshi_check_request_set_request_id(onshi_check_request* request,
                                                 const char* request_id,
                                                 onshi_error** err) noexcept {
-  return SetText("onshi_check_request_set_request_id", request, request_id, err,
-                 [](Request* m, std::string v) { m->set_request_id(std::move(v)); });
+  return SetBuilderText("onshi_check_request_set_request_id", request, request_id, err,
+                        [](Request* m, std::string v) { m->set_request_id(std::move(v)); });
 }
 
 const char* onshi_check_request_request_id(const onshi_check_request* request) noexcept {
-  return GuardedValue<const char*>(
-      "", [&] { return request == nullptr ? "" : request->message.request_id().c_str(); });
+  return BuilderRequestId(request);
 }
 
 onshi_status onshi_check_request_set_insurer_number(onshi_check_request* request, const char* value,
                                                     onshi_error** err) noexcept {
-  return SetText("onshi_check_request_set_insurer_number", request, value, err,
-                 [](Request* m, std::string v) {
-                   m->mutable_identifiers()->set_insurer_number(std::move(v));
-                 });
+  return SetBuilderText("onshi_check_request_set_insurer_number", request, value, err,
+                        [](Request* m, std::string v) {
+                          m->mutable_identifiers()->set_insurer_number(std::move(v));
+                        });
 }
 
 onshi_status onshi_check_request_set_card_symbol(onshi_check_request* request, const char* value,
                                                  onshi_error** err) noexcept {
-  return SetText("onshi_check_request_set_card_symbol", request, value, err,
-                 [](Request* m, std::string v) {
-                   m->mutable_identifiers()->set_insured_card_symbol(std::move(v));
-                 });
+  return SetBuilderText("onshi_check_request_set_card_symbol", request, value, err,
+                        [](Request* m, std::string v) {
+                          m->mutable_identifiers()->set_insured_card_symbol(std::move(v));
+                        });
 }
 
 onshi_status onshi_check_request_set_card_number(onshi_check_request* request, const char* value,
                                                  onshi_error** err) noexcept {
-  return SetText("onshi_check_request_set_card_number", request, value, err,
-                 [](Request* m, std::string v) {
-                   m->mutable_identifiers()->set_insured_identification_number(std::move(v));
-                 });
+  return SetBuilderText("onshi_check_request_set_card_number", request, value, err,
+                        [](Request* m, std::string v) {
+                          m->mutable_identifiers()->set_insured_identification_number(std::move(v));
+                        });
 }
 
 onshi_status onshi_check_request_set_branch_number(onshi_check_request* request, const char* value,
                                                    onshi_error** err) noexcept {
-  return SetText("onshi_check_request_set_branch_number", request, value, err,
-                 [](Request* m, std::string v) {
-                   m->mutable_identifiers()->set_insured_branch_number(std::move(v));
-                 });
+  return SetBuilderText("onshi_check_request_set_branch_number", request, value, err,
+                        [](Request* m, std::string v) {
+                          m->mutable_identifiers()->set_insured_branch_number(std::move(v));
+                        });
 }
 
 onshi_status onshi_check_request_set_birth_date(onshi_check_request* request, const char* value,
                                                 onshi_error** err) noexcept {
-  return SetText("onshi_check_request_set_birth_date", request, value, err,
-                 [](Request* m, std::string v) { m->set_birth_date(std::move(v)); });
+  return SetBuilderText("onshi_check_request_set_birth_date", request, value, err,
+                        [](Request* m, std::string v) { m->set_birth_date(std::move(v)); });
 }
 
 onshi_status onshi_check_request_set_confirmation_date(onshi_check_request* request,
                                                        const char* value,
                                                        onshi_error** err) noexcept {
-  return SetText("onshi_check_request_set_confirmation_date", request, value, err,
-                 [](Request* m, std::string v) { m->set_confirmation_date(std::move(v)); });
+  return SetBuilderText("onshi_check_request_set_confirmation_date", request, value, err,
+                        [](Request* m, std::string v) { m->set_confirmation_date(std::move(v)); });
 }
 
 onshi_status onshi_check_request_set_patient_id(onshi_check_request* request, const char* value,
                                                 onshi_error** err) noexcept {
-  return SetText("onshi_check_request_set_patient_id", request, value, err,
-                 [](Request* m, std::string v) { m->set_patient_id(std::move(v)); });
+  return SetBuilderText("onshi_check_request_set_patient_id", request, value, err,
+                        [](Request* m, std::string v) { m->set_patient_id(std::move(v)); });
 }
 
 onshi_status onshi_check_request_set_limit_consent(onshi_check_request* request, int32_t consent,

@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <new>
 #include <string>
 #include <utility>
 
@@ -12,7 +11,6 @@
 #include "onshi/v1/medical_info_service.pb.h"
 #include "onshi/v1/oqs_medical_documents.pb.h"
 #include "plugin/capi/capi_internal.h"
-#include "plugin/common/ids.h"
 
 // The public constants mirror the contract's enums by value.
 static_assert(ONSHI_MEDICAL_FORMAT_XML == onshi::v1::MEDICAL_INFO_FORMAT_XML);
@@ -43,15 +41,16 @@ struct onshi_checkups {
 
 namespace {
 
+using onshi::capi::BuilderRequestId;
 using onshi::capi::CheckText;
-using onshi::capi::CopyOut;
 using onshi::capi::Guarded;
 using onshi::capi::GuardedValue;
 using onshi::capi::GuardedVoid;
 using onshi::capi::InvalidArgument;
 using onshi::capi::JsonOut;
+using onshi::capi::NewBuilder;
+using onshi::capi::SetBuilderText;
 using onshi::capi::Text;
-using onshi::capi::ToJson;
 using onshi::capi::ToTimeout;
 
 using MedicationResponse = onshi::v1::GetMedicationHistoryResponse;
@@ -73,19 +72,6 @@ void SetCareSetting(int32_t setting, Message* message) {
   message->set_inpatient(inpatient);
   message->set_care_setting(inpatient ? onshi::v1::CARE_SETTING_HOME_VISIT
                                       : static_cast<onshi::v1::CareSetting>(setting));
-}
-
-// Copies `value` into the field `setter` selects of a request (either kind), after the
-// NULL/UTF-8 check.
-template <typename Request, typename Setter>
-onshi_status SetText(const char* function, Request* request, const char* value, onshi_error** err,
-                     Setter&& setter) noexcept {
-  return Guarded(function, err, [&]() -> absl::Status {
-    if (request == nullptr) return InvalidArgument(function, "request is NULL");
-    if (absl::Status s = CheckText(value, function, "value"); !s.ok()) return s;
-    setter(&request->message, std::string(value));
-    return absl::OkStatus();
-  });
 }
 
 // A string reached through `path` from a result (either kind); "" for NULL or when `path`
@@ -191,11 +177,7 @@ extern "C" {
 // --- Medication request ---------------------------------------------------------------------
 
 onshi_medication_request* onshi_medication_request_new(void) noexcept {
-  return GuardedValue<onshi_medication_request*>(nullptr, [] {
-    auto* request = new (std::nothrow) onshi_medication_request();
-    if (request != nullptr) request->message.set_request_id(onshi::NewRequestId());
-    return request;
-  });
+  return NewBuilder<onshi_medication_request>();
 }
 
 void onshi_medication_request_free(onshi_medication_request* request) noexcept {
@@ -205,24 +187,23 @@ void onshi_medication_request_free(onshi_medication_request* request) noexcept {
 onshi_status onshi_medication_request_set_request_id(onshi_medication_request* request,
                                                      const char* request_id,
                                                      onshi_error** err) noexcept {
-  return SetText("onshi_medication_request_set_request_id", request, request_id, err,
-                 [](onshi::v1::GetMedicationHistoryRequest* m, std::string v) {
-                   m->set_request_id(std::move(v));
-                 });
+  return SetBuilderText("onshi_medication_request_set_request_id", request, request_id, err,
+                        [](onshi::v1::GetMedicationHistoryRequest* m, std::string v) {
+                          m->set_request_id(std::move(v));
+                        });
 }
 
 const char* onshi_medication_request_request_id(const onshi_medication_request* request) noexcept {
-  return GuardedValue<const char*>(
-      "", [&] { return request == nullptr ? "" : request->message.request_id().c_str(); });
+  return BuilderRequestId(request);
 }
 
 onshi_status onshi_medication_request_set_patient_id(onshi_medication_request* request,
                                                      const char* patient_id,
                                                      onshi_error** err) noexcept {
-  return SetText("onshi_medication_request_set_patient_id", request, patient_id, err,
-                 [](onshi::v1::GetMedicationHistoryRequest* m, std::string v) {
-                   m->set_patient_id(std::move(v));
-                 });
+  return SetBuilderText("onshi_medication_request_set_patient_id", request, patient_id, err,
+                        [](onshi::v1::GetMedicationHistoryRequest* m, std::string v) {
+                          m->set_patient_id(std::move(v));
+                        });
 }
 
 onshi_status onshi_medication_request_set_months(onshi_medication_request* request,
@@ -290,11 +271,7 @@ onshi_status onshi_medication_request_set_timeout_ms(onshi_medication_request* r
 // --- Checkup request ------------------------------------------------------------------------
 
 onshi_checkup_request* onshi_checkup_request_new(void) noexcept {
-  return GuardedValue<onshi_checkup_request*>(nullptr, [] {
-    auto* request = new (std::nothrow) onshi_checkup_request();
-    if (request != nullptr) request->message.set_request_id(onshi::NewRequestId());
-    return request;
-  });
+  return NewBuilder<onshi_checkup_request>();
 }
 
 void onshi_checkup_request_free(onshi_checkup_request* request) noexcept {
@@ -304,20 +281,19 @@ void onshi_checkup_request_free(onshi_checkup_request* request) noexcept {
 onshi_status onshi_checkup_request_set_request_id(onshi_checkup_request* request,
                                                   const char* request_id,
                                                   onshi_error** err) noexcept {
-  return SetText(
+  return SetBuilderText(
       "onshi_checkup_request_set_request_id", request, request_id, err,
       [](onshi::v1::GetCheckupsRequest* m, std::string v) { m->set_request_id(std::move(v)); });
 }
 
 const char* onshi_checkup_request_request_id(const onshi_checkup_request* request) noexcept {
-  return GuardedValue<const char*>(
-      "", [&] { return request == nullptr ? "" : request->message.request_id().c_str(); });
+  return BuilderRequestId(request);
 }
 
 onshi_status onshi_checkup_request_set_patient_id(onshi_checkup_request* request,
                                                   const char* patient_id,
                                                   onshi_error** err) noexcept {
-  return SetText(
+  return SetBuilderText(
       "onshi_checkup_request_set_patient_id", request, patient_id, err,
       [](onshi::v1::GetCheckupsRequest* m, std::string v) { m->set_patient_id(std::move(v)); });
 }

@@ -1,7 +1,6 @@
 // Write-back (docs/record.md): the write-back request builder, onshi_write_back,
 // onshi_preview_write_back, the result's getters, and the preview_only option of a check.
 
-#include <new>
 #include <string>
 #include <utility>
 
@@ -10,7 +9,6 @@
 #include "onshi/onshi.h"
 #include "onshi/v1/record_service.pb.h"
 #include "plugin/capi/capi_internal.h"
-#include "plugin/common/ids.h"
 
 struct onshi_write_back_request {
   onshi::v1::WriteBackRequest message;
@@ -33,28 +31,20 @@ struct onshi_write_back_result {
 
 namespace {
 
+using onshi::capi::BuilderRequestId;
 using onshi::capi::CheckText;
 using onshi::capi::CopyOut;
 using onshi::capi::Guarded;
 using onshi::capi::GuardedValue;
 using onshi::capi::GuardedVoid;
 using onshi::capi::InvalidArgument;
+using onshi::capi::NewBuilder;
+using onshi::capi::SetBuilderText;
 using onshi::capi::Text;
 using onshi::capi::ToJson;
 using onshi::capi::ToTimeout;
 
 using WriteBackRequest = onshi::v1::WriteBackRequest;
-
-template <typename Setter>
-onshi_status SetText(const char* function, onshi_write_back_request* request, const char* value,
-                     onshi_error** err, Setter&& setter) noexcept {
-  return Guarded(function, err, [&]() -> absl::Status {
-    if (request == nullptr) return InvalidArgument(function, "request is NULL");
-    if (absl::Status s = CheckText(value, function, "value"); !s.ok()) return s;
-    setter(&request->message, std::string(value));
-    return absl::OkStatus();
-  });
-}
 
 template <typename Setter>
 onshi_status SetFlag(const char* function, onshi_write_back_request* request, int32_t value,
@@ -130,11 +120,7 @@ onshi_status onshi_qualification_write_back_preview(const onshi_qualification* q
 }
 
 onshi_write_back_request* onshi_write_back_request_new(void) noexcept {
-  return GuardedValue<onshi_write_back_request*>(nullptr, [] {
-    auto* request = new (std::nothrow) onshi_write_back_request();
-    if (request != nullptr) request->message.set_request_id(onshi::NewRequestId());
-    return request;
-  });
+  return NewBuilder<onshi_write_back_request>();
 }
 
 void onshi_write_back_request_free(onshi_write_back_request* request) noexcept {
@@ -144,26 +130,27 @@ void onshi_write_back_request_free(onshi_write_back_request* request) noexcept {
 onshi_status onshi_write_back_request_set_request_id(onshi_write_back_request* request,
                                                      const char* request_id,
                                                      onshi_error** err) noexcept {
-  return SetText("onshi_write_back_request_set_request_id", request, request_id, err,
-                 [](WriteBackRequest* m, std::string v) { m->set_request_id(std::move(v)); });
+  return SetBuilderText(
+      "onshi_write_back_request_set_request_id", request, request_id, err,
+      [](WriteBackRequest* m, std::string v) { m->set_request_id(std::move(v)); });
 }
 
 const char* onshi_write_back_request_request_id(const onshi_write_back_request* request) noexcept {
-  return GuardedValue<const char*>(
-      "", [&] { return request == nullptr ? "" : request->message.request_id().c_str(); });
+  return BuilderRequestId(request);
 }
 
 onshi_status onshi_write_back_request_set_patient_id(onshi_write_back_request* request,
                                                      const char* patient_id,
                                                      onshi_error** err) noexcept {
-  return SetText("onshi_write_back_request_set_patient_id", request, patient_id, err,
-                 [](WriteBackRequest* m, std::string v) { m->set_patient_id(std::move(v)); });
+  return SetBuilderText(
+      "onshi_write_back_request_set_patient_id", request, patient_id, err,
+      [](WriteBackRequest* m, std::string v) { m->set_patient_id(std::move(v)); });
 }
 
 onshi_status onshi_write_back_request_set_source_request_id(onshi_write_back_request* request,
                                                             const char* source_request_id,
                                                             onshi_error** err) noexcept {
-  return SetText(
+  return SetBuilderText(
       "onshi_write_back_request_set_source_request_id", request, source_request_id, err,
       [](WriteBackRequest* m, std::string v) { m->set_source_request_id(std::move(v)); });
 }
@@ -182,8 +169,8 @@ onshi_status onshi_write_back_request_set_expected_version(onshi_write_back_requ
 
 onshi_status onshi_write_back_request_set_reason(onshi_write_back_request* request,
                                                  const char* reason, onshi_error** err) noexcept {
-  return SetText("onshi_write_back_request_set_reason", request, reason, err,
-                 [](WriteBackRequest* m, std::string v) { m->set_reason(std::move(v)); });
+  return SetBuilderText("onshi_write_back_request_set_reason", request, reason, err,
+                        [](WriteBackRequest* m, std::string v) { m->set_reason(std::move(v)); });
 }
 
 onshi_status onshi_write_back_request_set_create_patient(onshi_write_back_request* request,
