@@ -47,19 +47,11 @@ struct CheckupsFreer {
 struct ConsentsFreer {
   void operator()(onshi_consents* c) const { onshi_consents_free(c); }
 };
-struct CheckinFreer {
-  void operator()(onshi_checkin* c) const { onshi_checkin_free(c); }
-};
 using MedicationRequestPtr = std::unique_ptr<onshi_medication_request, MedicationRequestFreer>;
 using MedicationPtr = std::unique_ptr<onshi_medication, MedicationFreer>;
 using CheckupRequestPtr = std::unique_ptr<onshi_checkup_request, CheckupRequestFreer>;
 using CheckupsPtr = std::unique_ptr<onshi_checkups, CheckupsFreer>;
 using ConsentsPtr = std::unique_ptr<onshi_consents, ConsentsFreer>;
-using CheckinPtr = std::unique_ptr<onshi_checkin, CheckinFreer>;
-
-std::string JstStamp(absl::Time t) {
-  return absl::FormatTime("%Y%m%d%H%M%S", t, absl::FixedTimeZone(9 * 3600));
-}
 
 // The requests of `kind` ("medication-request", "checkup-request") the simulator took so far.
 int64_t Taken(const Stack& stack, const std::string& kind) {
@@ -136,42 +128,7 @@ class ConsentTest : public SharedStackTest<ConsentTest> {
   // The patient at the card reader; returns the event onshid recorded (and the host saw).
   v1::CheckinEvent CheckIn(const std::string& scenario, const Consents& consents,
                            absl::Time at = absl::Now()) {
-    // The card reader stamps whole seconds, and a refusal withdraws what was given up to the
-    // same second: two check-ins of one patient within one second are not a real clerk's
-    // sequence, so a "now" check-in returns only once its second is over.
-    struct SecondOver {
-      std::string stamp;
-      bool live;
-      ~SecondOver() {
-        while (live && JstStamp(absl::Now()) <= stamp) absl::SleepFor(absl::Milliseconds(50));
-      }
-    } second_over{JstStamp(at), absl::Now() - at < absl::Seconds(2)};
-    const std::string face = stack().SimCheckIn(scenario, consents, JstStamp(at));
-    EXPECT_FALSE(face.empty());
-    const std::string prefix = "OQSsiquc01res_face_";
-    const std::string file_id = face.size() > prefix.size() + 4
-                                    ? face.substr(prefix.size(), face.size() - prefix.size() - 4)
-                                    : face;
-    while (!face.empty()) {
-      onshi_checkin* c = nullptr;
-      onshi_error* err = nullptr;
-      const onshi_status status = onshi_checkin_next(client(), kSettleTimeout.count(), &c, &err);
-      ErrorPtr error(err);
-      CheckinPtr checkin(c);
-      if (status != ONSHI_OK || checkin == nullptr) {
-        ADD_FAILURE() << "the check-in " << face << " did not reach the host";
-        break;
-      }
-      char* json = nullptr;
-      size_t length = 0;
-      EXPECT_EQ(onshi_checkin_to_json(checkin.get(), &json, &length, nullptr), ONSHI_OK);
-      StringPtr owned(json);
-      v1::CheckinEvent event = Parse<v1::CheckinEvent>(json, length);
-      EXPECT_EQ(onshi_checkin_ack(client(), onshi_checkin_event_id(checkin.get()), nullptr),
-                ONSHI_OK);
-      if (event.provenance().file_id() == file_id) return event;
-    }
-    return v1::CheckinEvent();
+    return CheckInAtTheReader(stack(), client(), scenario, consents, at);
   }
 
   MedicationRequestPtr NewMedication(const std::string& patient_id,

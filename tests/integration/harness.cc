@@ -536,6 +536,52 @@ CheckOutcome Check(onshi_client* client, const onshi_check_request* request) {
   return outcome;
 }
 
+std::string JstStamp(absl::Time t) {
+  return absl::FormatTime("%Y%m%d%H%M%S", t, absl::FixedTimeZone(9 * 3600));
+}
+
+v1::CheckinEvent CheckInAtTheReader(Stack& stack, onshi_client* client, const std::string& scenario,
+                                    const std::vector<sim::v1::ConsentCategory>& consents,
+                                    absl::Time at) {
+  const std::string stamp = JstStamp(at);
+  struct SecondOver {
+    const std::string& stamp;
+    bool live;
+    ~SecondOver() {
+      while (live && JstStamp(absl::Now()) <= stamp) absl::SleepFor(absl::Milliseconds(50));
+    }
+  } second_over{stamp, absl::Now() - at < absl::Seconds(2)};
+  const std::string face = stack.SimCheckIn(scenario, consents, stamp);
+  EXPECT_FALSE(face.empty());
+  const std::string prefix = "OQSsiquc01res_face_";
+  const std::string file_id = face.size() > prefix.size() + 4
+                                  ? face.substr(prefix.size(), face.size() - prefix.size() - 4)
+                                  : face;
+  while (!face.empty()) {
+    onshi_checkin* c = nullptr;
+    onshi_error* err = nullptr;
+    const onshi_status status = onshi_checkin_next(client, kSettleTimeout.count(), &c, &err);
+    ErrorPtr error(err);
+    std::unique_ptr<onshi_checkin, void (*)(onshi_checkin*)> checkin(c, onshi_checkin_free);
+    if (status != ONSHI_OK || checkin == nullptr) {
+      ADD_FAILURE() << "the check-in " << face << " did not reach the host";
+      break;
+    }
+    char* json = nullptr;
+    size_t length = 0;
+    EXPECT_EQ(onshi_checkin_to_json(checkin.get(), &json, &length, nullptr), ONSHI_OK);
+    StringPtr owned(json);
+    v1::CheckinEvent event;
+    if (json != nullptr) {
+      EXPECT_TRUE(
+          google::protobuf::util::JsonStringToMessage(std::string(json, length), &event).ok());
+    }
+    EXPECT_EQ(onshi_checkin_ack(client, onshi_checkin_event_id(checkin.get()), nullptr), ONSHI_OK);
+    if (event.provenance().file_id() == file_id) return event;
+  }
+  return v1::CheckinEvent();
+}
+
 std::vector<CheckOutcome> CheckAtOnce(onshi_client* client,
                                       const std::vector<RequestPtr>& requests) {
   std::vector<std::future<CheckOutcome>> running;

@@ -23,10 +23,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "adapters/terminal_sim/control.h"  // sim::AllConsentCategories for SimCheckIn
 #include "gtest/gtest.h"
 #include "onshi/onshi.h"
 #include "onshi/sim/v1/dataset.pb.h"
+#include "onshi/v1/checkin_service.pb.h"
 #include "onshi/v1/eligibility_service.pb.h"
 
 namespace onshi::integration {
@@ -332,6 +335,19 @@ class Stack {
   std::vector<std::string> unclean_exits_;
   int64_t sim_face_files_ = 0;
 };
+
+// JST YYYYMMDDhhmmss of `t`: the card reader's and the terminal's stamps.
+std::string JstStamp(absl::Time t);
+
+// The dataset patient at the simulator's card reader choosing `consents`, at `at`. Returns the
+// event onshid recorded, once `client` received it (so what it consented to is on record),
+// acknowledging it and every earlier event; an empty event after failing the test. The card
+// reader stamps whole seconds and a refusal withdraws what was given up to the same second, so a
+// check-in "now" returns only once its second is over: two check-ins of one patient within one
+// second are not a real clerk's sequence.
+v1::CheckinEvent CheckInAtTheReader(Stack& stack, onshi_client* client, const std::string& scenario,
+                                    const std::vector<sim::v1::ConsentCategory>& consents,
+                                    absl::Time at = absl::Now());
 
 // ---------------------------------------------------------------------------------------------
 // One stack shared by every test of a suite: started in SetUpTestSuite, checked for hygiene and

@@ -44,19 +44,10 @@ struct MedicationFreer {
 struct CheckupsFreer {
   void operator()(onshi_checkups* c) const { onshi_checkups_free(c); }
 };
-struct CheckinFreer {
-  void operator()(onshi_checkin* c) const { onshi_checkin_free(c); }
-};
 using MedicationRequestPtr = std::unique_ptr<onshi_medication_request, MedicationRequestFreer>;
 using CheckupRequestPtr = std::unique_ptr<onshi_checkup_request, CheckupRequestFreer>;
 using MedicationPtr = std::unique_ptr<onshi_medication, MedicationFreer>;
 using CheckupsPtr = std::unique_ptr<onshi_checkups, CheckupsFreer>;
-using CheckinPtr = std::unique_ptr<onshi_checkin, CheckinFreer>;
-
-// JST YYYYMMDDhhmmss of `t`.
-std::string JstStamp(absl::Time t) {
-  return absl::FormatTime("%Y%m%d%H%M%S", t, absl::FixedTimeZone(9 * 3600));
-}
 
 // The outcome of one call, either kind.
 template <typename Ptr>
@@ -180,52 +171,12 @@ class MedicalTest : public SharedStackTest<MedicalTest> {
     stack().NoteAnswered(outcome.result.get());
   }
 
-  // The patient at the simulator's card reader, choosing `consents`, at `at` (JST; empty: now).
-  // Returns once onshid recorded the check-in (so the consent it states is on record);
-  // acknowledges it and every earlier one. Returns the check-in time.
+  // The patient at the simulator's card reader, choosing `consents`, at `at`; returns once the
+  // host received the check-in (see CheckInAtTheReader). Returns the check-in time (JST).
   std::string CheckIn(const std::string& scenario, const Consents& consents,
                       absl::Time at = absl::Now()) {
-    // The card reader stamps whole seconds, and a refusal withdraws what was given up to the
-    // same second: two check-ins of one patient within one second are not a real clerk's
-    // sequence, so a "now" check-in returns only once its second is over.
-    struct SecondOver {
-      std::string stamp;
-      bool live;
-      ~SecondOver() {
-        while (live && JstStamp(absl::Now()) <= stamp) absl::SleepFor(absl::Milliseconds(50));
-      }
-    } second_over{JstStamp(at), absl::Now() - at < absl::Seconds(2)};
-    const std::string stamp = JstStamp(at);
-    const std::string face = stack().SimCheckIn(scenario, consents, stamp);
-    EXPECT_FALSE(face.empty());
-    const std::string prefix = "OQSsiquc01res_face_";
-    const std::string file_id = face.size() > prefix.size() + 4
-                                    ? face.substr(prefix.size(), face.size() - prefix.size() - 4)
-                                    : face;
-    while (!face.empty()) {
-      onshi_checkin* c = nullptr;
-      onshi_error* err = nullptr;
-      const onshi_status status = onshi_checkin_next(client(), kSettleTimeout.count(), &c, &err);
-      ErrorPtr error(err);
-      CheckinPtr checkin(c);
-      if (status != ONSHI_OK || checkin == nullptr) {
-        ADD_FAILURE() << "the check-in " << face << " did not reach the host";
-        break;
-      }
-      char* json = nullptr;
-      size_t length = 0;
-      EXPECT_EQ(onshi_checkin_to_json(checkin.get(), &json, &length, nullptr), ONSHI_OK);
-      StringPtr owned(json);
-      v1::CheckinEvent event;
-      if (json != nullptr) {
-        EXPECT_TRUE(
-            google::protobuf::util::JsonStringToMessage(std::string(json, length), &event).ok());
-      }
-      EXPECT_EQ(onshi_checkin_ack(client(), onshi_checkin_event_id(checkin.get()), nullptr),
-                ONSHI_OK);
-      if (event.provenance().file_id() == file_id) break;
-    }
-    return stamp;
+    CheckInAtTheReader(stack(), client(), scenario, consents, at);
+    return JstStamp(at);
   }
 
   MedicationRequestPtr NewMedication(const std::string& patient_id, const std::string& start = "",
